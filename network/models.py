@@ -1,0 +1,45 @@
+"""Shared model pieces: optimistic versioning and search normalisation."""
+
+from django.db import models, transaction
+
+
+def normalize_search(*parts: str) -> str:
+    """Lower-case, ё→е text for substring search.
+
+    SQLite's LIKE folds case for ASCII only, so a Cyrillic `icontains` silently misses
+    «Терский» for «терский»; searching a pre-folded column works on every database.
+    """
+    text = " ".join(p for p in parts if p)
+    return " ".join(text.lower().replace("ё", "е").split())
+
+
+class StaleVersionError(Exception):
+    """Somebody saved the row after this editor loaded it."""
+
+
+class VersionedModel(models.Model):
+    """Optimistic locking: an edit carries the version it was made on.
+
+    `save_versioned()` writes only if nobody has saved since, so two people editing one
+    record never silently overwrite each other.
+    """
+
+    version = models.PositiveIntegerField("версия", default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save_versioned(self, expected_version: int):
+        """Save if the row is still at `expected_version`; raise StaleVersionError otherwise."""
+        with transaction.atomic():
+            # The conditional UPDATE takes the row lock, so of two concurrent editors
+            # exactly one sees its version still current.
+            bumped = (
+                type(self)
+                ._base_manager.filter(pk=self.pk, version=expected_version)
+                .update(version=models.F("version") + 1)
+            )
+            if not bumped:
+                raise StaleVersionError
+            self.version = expected_version + 1
+            self.save()

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from .health import healthz
+from .views import HomeView
+
+admin.site.site_header = "Методсеть — администрирование"
+admin.site.site_title = "Методсеть"
+admin.site.index_title = "Настройка сети"
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("orgunits.urls")),
+    path("", include("people.urls")),
+]

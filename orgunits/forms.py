@@ -1,0 +1,77 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from network.forms import DateInput, VersionedFormMixin
+
+from .access import GRANTABLE_ROLES
+from .models import Level, OrgUnit, School
+
+
+class OrgUnitForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = OrgUnit
+        fields = ["kind", "name", "short_name", "school", "description", "opened_on", "closed_on"]
+        widgets = {
+            "opened_on": DateInput,
+            "closed_on": DateInput,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, parent=None, schools=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent = parent if parent is not None else self.instance.parent
+        kinds = self.fields["kind"].queryset
+        if self.parent is not None:
+            kinds = kinds.filter(allowed_parents=self.parent.kind)
+        self.fields["kind"].queryset = kinds.order_by("name")
+        self.fields["school"].queryset = schools if schools is not None else School.objects.none()
+        self.fields["school"].required = False
+        if self.instance.pk:
+            # Moving is its own action (it locks the tree); the kind stays with the unit.
+            self.fields["kind"].disabled = True
+        else:
+            del self.fields["closed_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.parent is not None:
+            self.instance.parent = self.parent
+            self.instance.region = self.parent.region
+        return cleaned
+
+
+class MoveForm(forms.Form):
+    new_parent = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.none(),
+        label="Новое вышестоящее подразделение",
+        error_messages={"invalid_choice": "Выберите подразделение из списка."},
+    )
+
+    def __init__(self, *args, targets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if targets is not None:
+            self.fields["new_parent"].queryset = targets
+
+
+class SchoolForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = School
+        fields = ["name", "short_name", "inn", "municipality", "address"]
+
+    def __init__(self, *args, municipalities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = municipalities if municipalities is not None else OrgUnit.objects.none()
+        self.fields["municipality"].queryset = qs.filter(kind__level=Level.MUNICIPAL).order_by("name")
+        self.fields["inn"].error_messages["unique"] = "Школа с таким ИНН уже есть в реестре."
+
+
+class GrantForm(forms.Form):
+    username = forms.CharField(label="Логин пользователя", max_length=150)
+    role = forms.ChoiceField(label="Роль", choices=[(r.code, r.label) for r in GRANTABLE_ROLES])
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError("Пользователь «%(name)s» не найден или отключён.", params={"name": username})
+        return user

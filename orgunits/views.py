@@ -1,0 +1,341 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import FormView, ListView, TemplateView
+
+from network.models import StaleVersionError, normalize_search
+from network.views import check_unit
+
+from . import services
+from .access import GRANTABLE_ROLES, ROLES, access_for, grant_role, revoke_role, role_holders
+from .forms import GrantForm, MoveForm, OrgUnitForm, SchoolForm
+from .models import OrgUnit, School
+from .tree import annotate_counts, chains, node_queryset
+
+UNIT_RELATED = ("kind", "region", "school", "parent")
+
+
+def get_unit(user, pk, action="view"):
+    unit = get_object_or_404(OrgUnit.objects.select_related(*UNIT_RELATED), pk=pk)
+    return check_unit(user, unit, action)
+
+
+class TreeView(LoginRequiredMixin, TemplateView):
+    """The network as a tree: the user's top units, children on expand, search by name."""
+
+    template_name = "orgunits/tree.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        query = self.request.GET.get("q", "").strip()
+        ctx["query"] = query
+        if query:
+            needle = normalize_search(query)
+            results = annotate_counts(node_queryset().restrict(user, "view").filter(search__contains=needle), user)
+            page = Paginator(results, 25).get_page(self.request.GET.get("page"))
+            ctx["page_obj"] = page
+            ctx["chains"] = chains(page.object_list)
+            return ctx
+        access = access_for(user)
+        if access.superuser:
+            tops = node_queryset().filter(parent__isnull=True)
+        else:
+            tops = node_queryset().filter(pk__in=[s.unit_id for s in access.top_spans()])
+        tops = list(annotate_counts(tops, user))
+        ctx["tops"] = tops
+        ctx["chains"] = chains(tops)
+        return ctx
+
+
+class TreeChildrenView(LoginRequiredMixin, TemplateView):
+    """htmx: the children of one node, loaded when it is expanded."""
+
+    template_name = "orgunits/_tree_nodes.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        parent = get_object_or_404(OrgUnit, pk=self.kwargs["pk"])
+        if not access_for(user).can_see_name(parent):
+            raise Http404
+        children = annotate_counts(node_queryset().restrict(user, "view").filter(parent=parent), user)
+        ctx["nodes"] = list(children[:500])
+        ctx["more"] = children.count() > 500 if len(ctx["nodes"]) == 500 else False
+        ctx["parent"] = parent
+        return ctx
+
+
+class UnitDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "orgunits/unit_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        unit = get_unit(user, self.kwargs["pk"])
+        access = access_for(user)
+        children = annotate_counts(node_queryset().restrict(user, "view").filter(parent=unit), user)
+        children_page = Paginator(children, 50).get_page(self.request.GET.get("page"))
+        memberships = unit.memberships.select_related("person").order_by("role", "person__last_name")
+        ctx.update(
+            unit=unit,
+            ancestors=list(unit.get_ancestors().only("pk", "name", "short_name", "tree_id", "lft", "rght")),
+            children_page=children_page,
+            current=list(memberships.filter(left_on__isnull=True)),
+            former=list(memberships.filter(left_on__isnull=False).order_by("-left_on")[:100]),
+            can_manage=access.can("manage", unit),
+            can_manage_members=access.can("manage_members", unit),
+            can_view_people=access.can("view_people", unit),
+        )
+        return ctx
+
+
+class UnitCreateView(LoginRequiredMixin, FormView):
+    template_name = "orgunits/unit_form.html"
+    form_class = OrgUnitForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.parent = get_unit(request.user, kwargs["pk"], "manage")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["parent"] = self.parent
+        kwargs["schools"] = School.objects.restrict(self.request.user, "view").filter(
+            municipality__region=self.parent.region
+        )
+        return kwargs
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            unit = services.create_unit(
+                region=self.parent.region,
+                kind=data["kind"],
+                parent=self.parent,
+                name=data["name"],
+                short_name=data["short_name"],
+                school=data.get("school"),
+                description=data["description"],
+                opened_on=data["opened_on"],
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Подразделение «{unit}» создано.")
+        return redirect(unit)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(parent=self.parent, title="Новое подразделение", **kwargs)
+
+
+class UnitEditView(LoginRequiredMixin, FormView):
+    template_name = "orgunits/unit_form.html"
+    form_class = OrgUnitForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.unit = get_unit(request.user, kwargs["pk"], "manage")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.unit
+        kwargs["schools"] = School.objects.restrict(self.request.user, "view").filter(
+            municipality__region=self.unit.region
+        )
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            form.instance.save_versioned(form.cleaned_data["expected_version"])
+        except StaleVersionError:
+            form.add_error(None, form.conflict_message)
+            return self.form_invalid(form)
+        messages.success(self.request, "Изменения сохранены.")
+        return redirect(self.unit)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(unit=self.unit, title=f"Изменить: {self.unit}", **kwargs)
+
+
+class UnitMoveView(LoginRequiredMixin, FormView):
+    template_name = "orgunits/unit_move.html"
+    form_class = MoveForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.unit = get_unit(request.user, kwargs["pk"], "manage")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        unit = self.unit
+        # Only where the kind may sit, inside what the user administers, never inside itself.
+        kwargs["targets"] = (
+            OrgUnit.objects.restrict(self.request.user, "manage")
+            .filter(region=unit.region, kind__in=unit.kind.allowed_parents.all(), closed_on__isnull=True)
+            .exclude(tree_id=unit.tree_id, lft__gte=unit.lft, lft__lte=unit.rght)
+            .exclude(pk=unit.parent_id)
+            .select_related("kind")
+            .order_by("name")
+        )
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            services.move_unit(self.unit, form.cleaned_data["new_parent"])
+        except ValidationError as exc:
+            _attach_errors(form, exc, default_field="new_parent")
+            return self.form_invalid(form)
+        messages.success(self.request, f"«{self.unit}» перенесено в «{form.cleaned_data['new_parent']}».")
+        return redirect("orgunits:unit", pk=self.unit.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(unit=self.unit, **kwargs)
+
+
+class UnitAccessView(LoginRequiredMixin, FormView):
+    """Roles granted at a unit (reviewers, administrators) and who holds them."""
+
+    template_name = "orgunits/unit_access.html"
+    form_class = GrantForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.unit = get_unit(request.user, kwargs["pk"], "manage")
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if "revoke" in request.POST:
+            user_id, _, role = request.POST["revoke"].partition(":")
+            if role not in {r.code for r in GRANTABLE_ROLES} or not user_id.isdigit():
+                messages.error(request, "Неверный запрос на отзыв роли.")
+                return redirect("orgunits:access", pk=self.unit.pk)
+            from django.contrib.auth import get_user_model
+
+            user = get_object_or_404(get_user_model(), pk=int(user_id))
+            if user == request.user and role == "administrator":
+                messages.error(request, "Нельзя отозвать собственную роль администратора.")
+                return redirect("orgunits:access", pk=self.unit.pk)
+            revoke_role(user, self.unit, role)
+            messages.success(request, f"Роль «{ROLES[role].label}» у {user.get_full_name() or user} отозвана.")
+            return redirect("orgunits:access", pk=self.unit.pk)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        user, role = form.cleaned_data["username"], form.cleaned_data["role"]
+        grant_role(user, self.unit, role)
+        messages.success(self.request, f"{user.get_full_name() or user}: роль «{ROLES[role].label}» назначена.")
+        return redirect("orgunits:access", pk=self.unit.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            unit=self.unit,
+            granted=role_holders(self.unit, GRANTABLE_ROLES),
+            by_membership=role_holders(self.unit, [r for r in ROLES.values() if r.membership]),
+            **kwargs,
+        )
+
+
+class SchoolListView(LoginRequiredMixin, ListView):
+    template_name = "orgunits/school_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        qs = School.objects.restrict(self.request.user, "view").select_related("municipality")
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            qs = qs.filter(search__contains=normalize_search(query))
+        return qs.order_by("short_name", "pk")
+
+    def get_context_data(self, **kwargs):
+        access = access_for(self.request.user)
+        return super().get_context_data(
+            query=self.request.GET.get("q", ""),
+            can_add=access.superuser or bool(access.grants.get("manage_subtree")),
+            **kwargs,
+        )
+
+
+def get_school(user, pk, action="view"):
+    school = get_object_or_404(School.objects.select_related("municipality__region"), pk=pk)
+    if School.objects.restrict(user, action).filter(pk=pk).exists():
+        return school
+    if action != "view" and School.objects.restrict(user, "view").filter(pk=pk).exists():
+        raise PermissionDenied("Недостаточно прав для этого действия.")
+    raise Http404("Школа не найдена.")
+
+
+class SchoolDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "orgunits/school_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        school = get_school(user, self.kwargs["pk"])
+        staff = school.staff.restrict(user, "view").order_by("last_name", "first_name")
+        return super().get_context_data(
+            school=school,
+            units=OrgUnit.objects.restrict(user, "view").filter(school=school).select_related("kind"),
+            staff_page=Paginator(staff, 50).get_page(self.request.GET.get("page")),
+            can_manage=access_for(user).can("manage", school.municipality),
+            **kwargs,
+        )
+
+
+class SchoolFormView(LoginRequiredMixin, FormView):
+    template_name = "orgunits/school_form.html"
+    form_class = SchoolForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.school = get_school(request.user, kwargs["pk"], "manage") if "pk" in kwargs else None
+        if (
+            self.school is None
+            and not access_for(request.user).grants.get("manage_subtree")
+            and not (request.user.is_superuser)
+        ):
+            raise PermissionDenied("Вести реестр школ могут администраторы.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.school
+        kwargs["municipalities"] = OrgUnit.objects.restrict(self.request.user, "manage")
+        return kwargs
+
+    def form_valid(self, form):
+        if self.school is None:
+            school = form.save()
+        else:
+            try:
+                form.instance.save_versioned(form.cleaned_data["expected_version"])
+            except StaleVersionError:
+                form.add_error(None, form.conflict_message)
+                return self.form_invalid(form)
+            school = form.instance
+        messages.success(self.request, f"Школа «{school}» сохранена.")
+        return redirect(school)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(school=self.school, **kwargs)
+
+
+def _attach_errors(form, exc: ValidationError, default_field=None):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else default_field
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for error in exc.messages:
+            form.add_error(default_field, error)

@@ -1,0 +1,79 @@
+import datetime
+
+from django import forms
+
+from network.forms import DateInput, VersionedFormMixin
+
+from .models import Membership, MembershipRole, Person
+
+
+class PersonForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "last_name",
+            "first_name",
+            "middle_name",
+            "position",
+            "school",
+            "subjects",
+            "qualification_category",
+            "teaching_since",
+            "email",
+            "phone",
+        ]
+        widgets = {"subjects": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, schools=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if schools is not None:
+            self.fields["school"].queryset = schools
+        self.fields["email"].error_messages["unique"] = "Педагог с таким e-mail уже есть."
+
+    def clean_email(self):
+        email = (self.cleaned_data.get("email") or "").strip().lower()
+        if email and Person.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Педагог с таким e-mail уже есть в реестре.")
+        return email
+
+
+class AddMemberForm(forms.Form):
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Выберите педагога в поиске выше.",
+            "invalid_choice": "Этот педагог недоступен: выберите его в поиске выше.",
+        },
+    )
+    role = forms.ChoiceField(label="Роль", choices=MembershipRole.choices, initial=MembershipRole.MEMBER)
+    starts_on = forms.DateField(label="Срок с", widget=DateInput)
+    ends_on = forms.DateField(
+        label="Срок по", widget=DateInput, required=False, help_text="Пусто — один год (001 §2.7)."
+    )
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if people is not None:
+            self.fields["person"].queryset = people
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", "Окончание срока раньше его начала.")
+        return cleaned
+
+
+class EndMembershipForm(forms.Form):
+    left_on = forms.DateField(label="Дата выбытия", widget=DateInput, initial=datetime.date.today)
+
+
+class ChangeRoleForm(forms.Form):
+    role = forms.ChoiceField(label="Новая роль", choices=MembershipRole.choices)
+    on = forms.DateField(label="С даты", widget=DateInput, initial=datetime.date.today)
+
+    def __init__(self, *args, membership: Membership | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if membership is not None:
+            self.fields["role"].choices = [c for c in MembershipRole.choices if c[0] != membership.role]

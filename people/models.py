@@ -1,0 +1,234 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from network.models import VersionedModel, normalize_search
+from orgunits.access import ROLES, RestrictedQuerySet
+
+
+class Subject(models.Model):
+    name = models.CharField("предмет", max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = "предмет"
+        verbose_name_plural = "предметы"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class QualificationCategory(models.TextChoices):
+    NONE = "none", "без категории"
+    CONFORMITY = "conformity", "соответствие занимаемой должности"
+    FIRST = "first", "первая"
+    HIGHEST = "highest", "высшая"
+    METHODIST = "methodist", "педагог-методист"
+    MENTOR = "mentor", "педагог-наставник"
+
+
+phone_validator = RegexValidator(
+    r"^\+?[\d\s()\-]{6,20}$", "Телефон: цифры, пробелы, скобки и дефисы, например +7 (866) 312-34-56."
+)
+
+
+class PersonQuerySet(RestrictedQuerySet):
+    def _restrict_q(self, access, action):
+        return access.q_for_people(action)
+
+
+class Person(VersionedModel):
+    """A teacher or another participant of the network: personal data under 152-ФЗ."""
+
+    region = models.ForeignKey(
+        "orgunits.Region", on_delete=models.PROTECT, related_name="people", verbose_name="регион"
+    )
+    last_name = models.CharField("фамилия", max_length=100)
+    first_name = models.CharField("имя", max_length=100)
+    middle_name = models.CharField("отчество", max_length=100, blank=True)
+    position = models.CharField("должность", max_length=200, blank=True)
+    school = models.ForeignKey(
+        "orgunits.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name="место работы (ОО)",
+    )
+    subjects = models.ManyToManyField(Subject, blank=True, related_name="teachers", verbose_name="предметы")
+    qualification_category = models.CharField(
+        "квалификационная категория",
+        max_length=20,
+        choices=QualificationCategory.choices,
+        default=QualificationCategory.NONE,
+    )
+    teaching_since = models.PositiveSmallIntegerField(
+        "год начала педагогической деятельности",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1940), MaxValueValidator(2100)],
+    )
+    email = models.EmailField("e-mail", blank=True)
+    phone = models.CharField("телефон", max_length=30, blank=True, validators=[phone_validator])
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name="учётная запись",
+    )
+    search = models.CharField(max_length=500, editable=False, default="")
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "педагог"
+        verbose_name_plural = "педагоги"
+        ordering = ["last_name", "first_name", "middle_name", "pk"]
+        indexes = [models.Index(fields=["region", "last_name", "first_name"], name="person_region_name")]
+        constraints = [
+            # The e-mail is the natural key of a person (imports match on it).
+            models.UniqueConstraint(fields=["email"], condition=~Q(email=""), name="person_email_unique"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    @property
+    def short_name(self):
+        """И.О. Фамилия, as a signature block writes it."""
+        initials = "".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
+        return f"{initials} {self.last_name}".strip()
+
+    def teaching_years(self, today: datetime.date) -> int | None:
+        return None if self.teaching_since is None else max(0, today.year - self.teaching_since)
+
+    def clean(self):
+        if self.email:
+            self.email = self.email.strip().lower()
+        if self.teaching_since and self.teaching_since > datetime.date.today().year:
+            raise ValidationError({"teaching_since": "Год начала работы не может быть в будущем."})
+        if self.school_id and self.region_id and self.school.municipality.region_id != self.region_id:
+            raise ValidationError({"school": "Школа находится в другом регионе."})
+
+    def save(self, *args, **kwargs):
+        self.search = normalize_search(self.last_name, self.first_name, self.middle_name, self.email)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("people:person", args=[self.pk])
+
+
+class MembershipRole(models.TextChoices):
+    CHAIR = "chair", ROLES["chair"].label
+    DEPUTY = "deputy", ROLES["deputy"].label
+    SECRETARY = "secretary", ROLES["secretary"].label
+    MEMBER = "member", ROLES["member"].label
+    METHODIST = "methodist", ROLES["methodist"].label
+
+
+# Roles a unit may have only one active holder of (001 §2.1, §2.3).
+SINGLE_HOLDER_ROLES = (MembershipRole.CHAIR, MembershipRole.SECRETARY)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(left_on__isnull=True)
+
+    def former(self):
+        return self.filter(left_on__isnull=False)
+
+
+class Membership(models.Model):
+    """A person in a unit with a role and a term. Former members stay on record."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships", verbose_name="педагог")
+    unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="memberships", verbose_name="подразделение"
+    )
+    role = models.CharField("роль", max_length=20, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    starts_on = models.DateField("срок с")
+    ends_on = models.DateField("срок по", help_text="По умолчанию — один год (001 §2.7).")
+    left_on = models.DateField("выбыл", null=True, blank=True, help_text="Пусто — состоит в подразделении.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "членство"
+        verbose_name_plural = "членство в подразделениях"
+        ordering = ["unit", "role", "starts_on"]
+        indexes = [
+            models.Index(fields=["unit", "left_on"], name="membership_unit_active"),
+            models.Index(fields=["person", "left_on"], name="membership_person_active"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "role"],
+                condition=Q(left_on__isnull=True, role__in=SINGLE_HOLDER_ROLES),
+                name="membership_one_active_chair_secretary",
+                violation_error_message="В подразделении уже есть действующий %(role)s.",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "person"],
+                condition=Q(left_on__isnull=True),
+                name="membership_one_active_per_person",
+            ),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="membership_term_order"),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("starts_on")),
+                name="membership_left_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.get_role_display()}, {self.unit}"
+
+    @property
+    def is_active(self):
+        return self.left_on is None
+
+    @staticmethod
+    def default_term_end(starts_on: datetime.date) -> datetime.date:
+        """One year (001 §2.7): from 01.09.2026 to 31.08.2027."""
+        try:
+            anniversary = starts_on.replace(year=starts_on.year + 1)
+        except ValueError:  # 29 February
+            anniversary = starts_on.replace(year=starts_on.year + 1, day=28) + datetime.timedelta(days=1)
+        return anniversary - datetime.timedelta(days=1)
+
+
+class PersonalDataAccess(models.Model):
+    """Log of reads, changes and exports of personal data (152-ФЗ)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "просмотр"
+        CHANGE = "change", "изменение"
+        CREATE = "create", "создание"
+        EXPORT = "export", "выгрузка"
+
+    at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="кто")
+    action = models.CharField("действие", max_length=10, choices=Action.choices)
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_log", verbose_name="чьи данные"
+    )
+    details = models.CharField("что именно", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "доступ к персональным данным"
+        verbose_name_plural = "журнал доступа к персональным данным"
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%d.%m.%Y %H:%M} {self.user} {self.get_action_display()} {self.person or ''}"

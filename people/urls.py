@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("people/", views.PersonListView.as_view(), name="list"),
+    path("people/new/", views.PersonFormView.as_view(), name="add"),
+    path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person"),
+    path("people/<int:pk>/edit/", views.PersonFormView.as_view(), name="edit"),
+    path("people/<int:pk>/access-log/", views.AccessLogView.as_view(), name="access_log"),
+    path("units/<int:pk>/members/add/", views.MemberAddView.as_view(), name="member_add"),
+    path("memberships/<int:pk>/end/", views.MembershipEndView.as_view(), name="membership_end"),
+    path("memberships/<int:pk>/role/", views.MembershipRoleView.as_view(), name="membership_role"),
+]

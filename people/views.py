@@ -1,0 +1,266 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.generic import FormView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from network.models import StaleVersionError, normalize_search
+from orgunits.access import access_for
+from orgunits.models import OrgUnit, School
+from orgunits.views import _attach_errors, get_unit
+
+from . import services
+from .filters import PersonFilter
+from .forms import AddMemberForm, ChangeRoleForm, EndMembershipForm, PersonForm
+from .models import Membership, Person, PersonalDataAccess
+from .tables import PersonTable
+
+
+def get_person(user, pk, action="view"):
+    person = get_object_or_404(Person.objects.select_related("school", "region", "user"), pk=pk)
+    if Person.objects.restrict(user, action).filter(pk=pk).exists():
+        return person
+    if action != "view" and Person.objects.restrict(user, "view").filter(pk=pk).exists():
+        raise PermissionDenied("Недостаточно прав для этого действия.")
+    raise Http404("Педагог не найден.")
+
+
+class PersonListView(LoginRequiredMixin, SingleTableMixin, FilterView):
+    template_name = "people/person_list.html"
+    table_class = PersonTable
+    filterset_class = PersonFilter
+    paginate_by = 25
+
+    def get_queryset(self):
+        return Person.objects.restrict(self.request.user, "view").select_related("school")
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        access = access_for(self.request.user)
+        return super().get_context_data(can_add=access.superuser or bool(access.grants.get("manage_subtree")), **kwargs)
+
+
+class PersonDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "people/person_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        person = get_person(user, self.kwargs["pk"])
+        # 152-ФЗ: every read of a person's card is on record.
+        services.log_personal_data(user, person, PersonalDataAccess.Action.VIEW, "карточка")
+        memberships = person.memberships.select_related("unit__kind").order_by("-starts_on")
+        visible_units = set(
+            OrgUnit.objects.restrict(user, "view")
+            .filter(pk__in=[m.unit_id for m in memberships])
+            .values_list("pk", flat=True)
+        )
+        return super().get_context_data(
+            person=person,
+            current=[m for m in memberships if m.left_on is None],
+            former=[m for m in memberships if m.left_on is not None],
+            visible_units=visible_units,
+            subjects=list(person.subjects.all()),
+            can_edit=Person.objects.restrict(user, "manage").filter(pk=person.pk).exists(),
+            teaching_years=person.teaching_years(timezone.localdate()),
+            **kwargs,
+        )
+
+
+class PersonFormView(LoginRequiredMixin, FormView):
+    template_name = "people/person_form.html"
+    form_class = PersonForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.person = get_person(request.user, kwargs["pk"], "manage") if "pk" in kwargs else None
+        access = access_for(request.user)
+        if self.person is None:
+            self.regions = sorted(access.regions("manage")) if not access.superuser else None
+            if not access.superuser and not access.grants.get("manage_subtree"):
+                raise PermissionDenied("Добавлять педагогов могут администраторы.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def _schools(self):
+        return School.objects.restrict(self.request.user, "manage").select_related("municipality")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.person
+        kwargs["schools"] = self._schools()
+        return kwargs
+
+    def form_valid(self, form):
+        user = self.request.user
+        if self.person is None:
+            person = form.save(commit=False)
+            school = form.cleaned_data.get("school")
+            if school is not None:
+                person.region_id = school.municipality.region_id
+            else:
+                regions = access_for(user).regions("manage")
+                if len(regions) != 1:
+                    form.add_error("school", "Укажите школу: по ней определяется регион педагога.")
+                    return self.form_invalid(form)
+                person.region_id = regions.pop()
+            person.save()
+            form.save_m2m()
+            services.log_personal_data(user, person, PersonalDataAccess.Action.CREATE, "карточка создана")
+        else:
+            person = form.instance
+            try:
+                person.save_versioned(form.cleaned_data["expected_version"])
+            except StaleVersionError:
+                form.add_error(None, form.conflict_message)
+                return self.form_invalid(form)
+            form.save_m2m()
+            services.log_personal_data(
+                user, person, PersonalDataAccess.Action.CHANGE, "изменены: " + ", ".join(form.changed_data)
+            )
+        messages.success(self.request, f"Карточка «{person}» сохранена.")
+        return redirect(person)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(person=self.person, **kwargs)
+
+
+class MemberAddView(LoginRequiredMixin, FormView):
+    """Find a teacher, then give the role and the term."""
+
+    template_name = "people/member_add.html"
+    form_class = AddMemberForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.unit = get_unit(request.user, kwargs["pk"], "manage_members")
+        return super().dispatch(request, *args, **kwargs)
+
+    def candidates(self):
+        return (
+            Person.objects.restrict(self.request.user, "view")
+            .filter(region=self.unit.region)
+            .exclude(memberships__unit=self.unit, memberships__left_on__isnull=True)
+            .select_related("school")
+        )
+
+    def get_initial(self):
+        initial = {"starts_on": timezone.localdate()}
+        if self.request.GET.get("person", "").isdigit():
+            initial["person"] = int(self.request.GET["person"])
+        return initial
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["people"] = self.candidates()
+        return kwargs
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            membership = services.add_member(
+                unit=self.unit,
+                person=data["person"],
+                role=data["role"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                by=self.request.user,
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{membership.person.full_name} — {membership.get_role_display()} до {membership.ends_on:%d.%m.%Y}.",
+        )
+        return redirect(self.unit)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(unit=self.unit, **kwargs)
+        query = self.request.GET.get("q", "").strip()
+        ctx["query"] = query
+        if query:
+            ctx["found"] = list(self.candidates().filter(search__contains=normalize_search(query))[:20])
+        person_id = self.request.POST.get("person") or self.request.GET.get("person")
+        if person_id and str(person_id).isdigit():
+            ctx["selected"] = self.candidates().filter(pk=int(person_id)).first()
+        return ctx
+
+
+class MembershipActionView(LoginRequiredMixin, FormView):
+    template_name = "people/membership_action.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        membership = get_object_or_404(
+            Membership.objects.select_related("unit__kind", "unit__region", "person"), pk=kwargs["pk"]
+        )
+        get_unit(request.user, membership.unit_id, "manage_members")
+        if membership.left_on is not None:
+            messages.error(request, "Срок уже завершён.")
+            return redirect(membership.unit)
+        self.membership = membership
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            membership=self.membership, unit=self.membership.unit, title=self.title, **kwargs
+        )
+
+    def done(self, form, call):
+        try:
+            call()
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(self.membership.unit)
+
+
+class MembershipEndView(MembershipActionView):
+    form_class = EndMembershipForm
+    title = "Завершить срок"
+    success_message = "Срок завершён. Запись осталась в истории состава."
+
+    def form_valid(self, form):
+        return self.done(
+            form, lambda: services.end_membership(self.membership, form.cleaned_data["left_on"], by=self.request.user)
+        )
+
+
+class MembershipRoleView(MembershipActionView):
+    form_class = ChangeRoleForm
+    title = "Изменить роль"
+    success_message = "Роль изменена: прежняя запись закрыта, новая открыта."
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "membership": self.membership}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        return self.done(
+            form, lambda: services.change_role(self.membership, data["role"], data["on"], by=self.request.user)
+        )
+
+
+class AccessLogView(LoginRequiredMixin, TemplateView):
+    """Who read or changed a person's data: visible to those who administer the person."""
+
+    template_name = "people/access_log.html"
+
+    def get_context_data(self, **kwargs):
+        person = get_person(self.request.user, self.kwargs["pk"], "manage")
+        entries = person.access_log.select_related("user").order_by("-at")
+        return super().get_context_data(
+            person=person, page_obj=Paginator(entries, 50).get_page(self.request.GET.get("page")), **kwargs
+        )
