@@ -12,6 +12,7 @@ Every list, export and search goes through `queryset.restrict(user, action)`.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
@@ -255,10 +256,8 @@ def access_for(user) -> Access:
     cached = getattr(user, "_metodset_access", None)
     if cached is None:
         cached = Access.load(user)
-        try:
+        with contextlib.suppress(AttributeError):  # AnonymousUser and the like
             user._metodset_access = cached
-        except AttributeError:  # AnonymousUser and the like
-            pass
     return cached
 
 
