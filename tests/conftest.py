@@ -83,12 +83,5 @@ def login(client):
     return do
 
 
-@pytest.fixture(autouse=True)
-def _celery_eager_off(settings):
-    # Tests call services directly; a task started by a view runs in-process unless a test opts out.
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = True
-
-
 def pytest_report_header(config):
     return f"database: {os.environ.get('DATABASE_URL', 'sqlite (default)')}; broker: {os.environ.get('CELERY_BROKER_URL', 'filesystem://')}"
