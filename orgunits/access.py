@@ -21,7 +21,7 @@ from django.db import models, transaction
 from django.db.models import Q
 
 # Permissions that reach the unit's whole subtree; the others reach the unit only.
-SUBTREE_PERMS = frozenset({"view_subtree", "manage_subtree", "review_subtree"})
+SUBTREE_PERMS = frozenset({"view_subtree", "manage_subtree", "manage_members_subtree", "review_subtree"})
 LOCAL_PERMS = frozenset({"view_orgunit", "manage_members", "file_documents"})
 
 # action -> (local permissions that allow it, subtree permissions that allow it)
@@ -31,7 +31,7 @@ ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # see people's cards (personal data): a plain member sees names only, not cards
     "view_people": (frozenset({"manage_members", "file_documents"}), SUBTREE_PERMS),
     # add members, end terms, change roles
-    "manage_members": (frozenset({"manage_members"}), frozenset({"manage_subtree"})),
+    "manage_members": (frozenset({"manage_members"}), frozenset({"manage_subtree", "manage_members_subtree"})),
     # edit the unit, create and move units, keep schools and people, grant roles
     "manage": (frozenset(), frozenset({"manage_subtree"})),
     # approve documents of the units below (used by the workflow)
@@ -60,7 +60,8 @@ ROLES: dict[str, Role] = {
             frozenset({"view_subtree", "manage_members", "file_documents"}),
             True,
         ),
-        Role("methodist", "методист", frozenset({"view_subtree", "manage_members", "file_documents"}), True),
+        # A municipal methodist keeps the compositions of the MOs of their municipality.
+        Role("methodist", "методист", frozenset({"view_subtree", "manage_members_subtree", "file_documents"}), True),
         Role("member", "член", frozenset({"view_orgunit"}), True),
         Role("reviewer", "эксперт (куратор)", frozenset({"view_subtree", "review_subtree"}), False),
         Role("administrator", "администратор", frozenset({"view_subtree", "manage_subtree", "review_subtree"}), False),

@@ -211,6 +211,7 @@ class OrgUnit(MPTTModel, VersionedModel):
         permissions = [
             ("view_subtree", "Просмотр подразделения и всех нижестоящих"),
             ("manage_members", "Ведение состава подразделения"),
+            ("manage_members_subtree", "Ведение составов подразделения и нижестоящих"),
             ("manage_subtree", "Администрирование подразделения и нижестоящих"),
             ("review_subtree", "Согласование документов нижестоящих"),
             ("file_documents", "Представление документов подразделения"),

@@ -20,7 +20,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Иван"
     last_name = factory.Sequence(lambda n: f"Пользователев{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pass-Word-123")
+    password = factory.django.Password("pass-Word-123")
 
 
 class RegionFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,59 @@
+# Методсеть: two commands do the whole set-up on a fresh machine.
+#   make run   — virtualenv, install, migrate, demo network, portal + Celery worker with beat
+#   make test  — the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint migrate demo check-deploy clean serve-prod worker beat
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo_network
+
+# The portal and a Celery worker with an embedded beat: Ctrl-C stops both.
+run: demo
+	@echo "Методсеть: http://127.0.0.1:$(PORT)/  (логины admin, reviewer, methodist, secretary, teacher; пароль metodset-demo)"
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
+	$(BIN)/celery -A network worker --beat --loglevel=INFO --concurrency=1 --hostname=metodset@%h & \
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & \
+	wait -n
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-deploy: install
+	PRODUCTION=1 SECRET_KEY=check-deploy-$$(date +%s)-a-long-enough-random-secret-key-value ALLOWED_HOSTS=metodset.example.ru \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var
+
+# The production processes of docker-compose.yml, without Docker.
+serve-prod: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/gunicorn network.wsgi:application --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile -
+
+worker: install
+	$(BIN)/celery -A network worker --loglevel=INFO --concurrency=2
+
+beat: install
+	$(BIN)/celery -A network beat --loglevel=INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler
