@@ -84,4 +84,5 @@ def login(client):
 
 
 def pytest_report_header(config):
-    return f"database: {os.environ.get('DATABASE_URL', 'sqlite (default)')}; broker: {os.environ.get('CELERY_BROKER_URL', 'filesystem://')}"
+    database = os.environ.get("DATABASE_URL", "sqlite (default)")
+    return f"database: {database}; broker: {os.environ.get('CELERY_BROKER_URL', 'filesystem://')}"

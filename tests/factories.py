@@ -35,14 +35,14 @@ class RegionFactory(factory.django.DjangoModelFactory):
 def kind(code, name, level, parents=(), requires_school=False, files=(), approves=()):
     obj, _ = UnitKind.objects.update_or_create(
         code=code,
-        defaults=dict(
-            name=name,
-            short_name=name,
-            level=level,
-            requires_school=requires_school,
-            files_documents=list(files),
-            approves_documents=list(approves),
-        ),
+        defaults={
+            "name": name,
+            "short_name": name,
+            "level": level,
+            "requires_school": requires_school,
+            "files_documents": list(files),
+            "approves_documents": list(approves),
+        },
     )
     obj.allowed_parents.set([UnitKind.objects.get(code=p) for p in parents])
     return obj
