@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from network.forms import DateInput, VersionedFormMixin
 
@@ -23,6 +24,9 @@ class OrgUnitForm(VersionedFormMixin, forms.ModelForm):
         kinds = self.fields["kind"].queryset
         if self.parent is not None:
             kinds = kinds.filter(allowed_parents=self.parent.kind)
+            self.fields["kind"].error_messages["invalid_choice"] = (
+                f"Этот вид подразделения не может входить в «{self.parent.kind.name}»: выберите вид из списка."
+            )
         self.fields["kind"].queryset = kinds.order_by("name")
         self.fields["school"].queryset = schools if schools is not None else School.objects.none()
         self.fields["school"].required = False
@@ -38,6 +42,16 @@ class OrgUnitForm(VersionedFormMixin, forms.ModelForm):
             self.instance.parent = self.parent
             self.instance.region = self.parent.region
         return cleaned
+
+    def _update_errors(self, errors):
+        # The model reports placement under `parent`, which this form has no field for (the
+        # parent comes from the URL): show such errors above the form instead of a ValueError.
+        if hasattr(errors, "error_dict"):
+            remapped = {}
+            for name, messages in errors.error_dict.items():
+                remapped.setdefault(name if name in self.fields else NON_FIELD_ERRORS, []).extend(messages)
+            errors = ValidationError(remapped)
+        super()._update_errors(errors)
 
 
 class MoveForm(forms.Form):

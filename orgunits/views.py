@@ -79,7 +79,7 @@ class UnitDetailView(LoginRequiredMixin, TemplateView):
         access = access_for(user)
         children = annotate_counts(node_queryset().restrict(user, "view").filter(parent=unit), user)
         children_page = Paginator(children, 50).get_page(self.request.GET.get("page"))
-        memberships = unit.memberships.select_related("person").order_by("role", "person__last_name")
+        memberships = unit.memberships.select_related("person").in_role_order()
         ctx.update(
             unit=unit,
             ancestors=list(unit.get_ancestors().only("pk", "name", "short_name", "tree_id", "lft", "rght")),

@@ -137,11 +137,21 @@ class MembershipRole(models.TextChoices):
     METHODIST = "methodist", ROLES["methodist"].label
 
 
+# How a composition reads: the chair first, plain members last.
+ROLE_ORDER = ["chair", "deputy", "secretary", "methodist", "member"]
+
 # Roles a unit may have only one active holder of (001 §2.1, §2.3).
 SINGLE_HOLDER_ROLES = (MembershipRole.CHAIR, MembershipRole.SECRETARY)
 
 
 class MembershipQuerySet(models.QuerySet):
+    def in_role_order(self):
+        rank = models.Case(
+            *[models.When(role=code, then=models.Value(i)) for i, code in enumerate(ROLE_ORDER)],
+            output_field=models.IntegerField(),
+        )
+        return self.alias(role_rank=rank).order_by("role_rank", "person__last_name", "person__first_name")
+
     def active(self):
         return self.filter(left_on__isnull=True)
 

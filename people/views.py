@@ -116,7 +116,7 @@ class PersonFormView(LoginRequiredMixin, FormView):
             form.save_m2m()
             services.log_personal_data(user, person, PersonalDataAccess.Action.CREATE, "карточка создана")
         else:
-            person = form.instance
+            person = form.save(commit=False)  # sets up form.save_m2m() for after the versioned save
             try:
                 person.save_versioned(form.cleaned_data["expected_version"])
             except StaleVersionError:
