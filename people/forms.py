@@ -70,10 +70,45 @@ class EndMembershipForm(forms.Form):
 
 
 class ChangeRoleForm(forms.Form):
-    role = forms.ChoiceField(label="Новая роль", choices=MembershipRole.choices)
+    role = forms.ChoiceField(
+        label="Новая роль",
+        choices=MembershipRole.choices,
+        error_messages={"invalid_choice": "Выберите новую роль: она должна отличаться от текущей."},
+    )
     on = forms.DateField(label="С даты", widget=DateInput, initial=datetime.date.today)
 
     def __init__(self, *args, membership: Membership | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if membership is not None:
             self.fields["role"].choices = [c for c in MembershipRole.choices if c[0] != membership.role]
+
+
+class PersonLoginForm(forms.Form):
+    username = forms.CharField(
+        label="Логин",
+        max_length=150,
+        help_text="Существующая учётная запись без карточки будет привязана; новая — создана, "
+        "а на e-mail педагога уйдёт ссылка для установки пароля.",
+    )
+
+    def __init__(self, *args, person: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean_username(self):
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.validators import UnicodeUsernameValidator
+
+        username = self.cleaned_data["username"].strip()
+        UnicodeUsernameValidator()(username)
+        user = get_user_model().objects.filter(username=username).first()
+        if user is not None:
+            linked = Person.objects.filter(user=user).exclude(pk=self.person.pk).first()
+            if linked is not None:
+                raise forms.ValidationError(
+                    "Логин «%(name)s» уже принадлежит другому педагогу.", params={"name": username}
+                )
+        elif not self.person.email:
+            raise forms.ValidationError("Чтобы создать учётную запись, укажите в карточке e-mail педагога.")
+        self.existing_user = user
+        return username

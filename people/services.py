@@ -123,5 +123,46 @@ def link_user(person, user) -> None:
         sync_person_access(person)
 
 
+def give_login(person, username: str, request=None, by=None):
+    """Link an existing login to the person, or create one and mail a link to set the password."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if created:
+        user = User.objects.create_user(
+            username, person.email, password=None, first_name=person.first_name, last_name=person.last_name
+        )
+    link_user(person, user)
+    if created and request is not None:
+        send_password_link(user, person.email, request)
+    if by is not None:
+        log_personal_data(by, person, PersonalDataAccess.Action.CHANGE, f"учётная запись: {username}")
+    return user, created
+
+
+def send_password_link(user, email: str, request) -> None:
+    """Django's reset form skips users without a usable password, so a new login is mailed here."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    link = request.build_absolute_uri(
+        reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+    )
+    send_mail(
+        "Методсеть: ваша учётная запись",
+        f"Здравствуйте, {user.get_full_name() or user.username}!\n\n"
+        f"Для вас создана учётная запись в Методсети. Логин: {user.username}.\n"
+        f"Задайте пароль по ссылке (она действует ограниченное время):\n{link}\n",
+        None,
+        [email],
+    )
+
+
 def log_personal_data(user, person, action, details="") -> None:
     PersonalDataAccess.objects.create(user=user, person=person, action=action, details=details[:500])

@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person"),
     path("people/<int:pk>/edit/", views.PersonFormView.as_view(), name="edit"),
     path("people/<int:pk>/access-log/", views.AccessLogView.as_view(), name="access_log"),
+    path("people/<int:pk>/login/", views.PersonLoginView.as_view(), name="login"),
     path("units/<int:pk>/members/add/", views.MemberAddView.as_view(), name="member_add"),
     path("memberships/<int:pk>/end/", views.MembershipEndView.as_view(), name="membership_end"),
     path("memberships/<int:pk>/role/", views.MembershipRoleView.as_view(), name="membership_role"),

@@ -16,7 +16,7 @@ from orgunits.views import _attach_errors, get_unit
 
 from . import services
 from .filters import PersonFilter
-from .forms import AddMemberForm, ChangeRoleForm, EndMembershipForm, PersonForm
+from .forms import AddMemberForm, ChangeRoleForm, EndMembershipForm, PersonForm, PersonLoginForm
 from .models import Membership, Person, PersonalDataAccess
 from .tables import PersonTable
 
@@ -251,6 +251,56 @@ class MembershipRoleView(MembershipActionView):
         return self.done(
             form, lambda: services.change_role(self.membership, data["role"], data["on"], by=self.request.user)
         )
+
+
+class PersonLoginView(LoginRequiredMixin, FormView):
+    """Give a person a login (or take it away): their memberships then grant them access."""
+
+    template_name = "people/person_login.html"
+    form_class = PersonLoginForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.person = get_person(request.user, kwargs["pk"], "manage")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "person": self.person}
+
+    def post(self, request, *args, **kwargs):
+        if "unlink" in request.POST:
+            if self.person.user_id is None:
+                messages.error(request, "У педагога нет учётной записи.")
+            elif self.person.user_id == request.user.pk:
+                messages.error(request, "Нельзя отвязать собственную учётную запись.")
+            else:
+                services.link_user(self.person, None)
+                services.log_personal_data(
+                    request.user, self.person, PersonalDataAccess.Action.CHANGE, "учётная запись отвязана"
+                )
+                messages.success(request, "Учётная запись отвязана: доступ по составам снят.")
+            return redirect(self.person)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        if self.person.user_id is not None:
+            form.add_error(None, "У педагога уже есть учётная запись. Сначала отвяжите её.")
+            return self.form_invalid(form)
+        user, created = services.give_login(
+            self.person, form.cleaned_data["username"], request=self.request, by=self.request.user
+        )
+        if created:
+            messages.success(
+                self.request,
+                f"Создана учётная запись «{user.username}»; ссылка для пароля отправлена на {self.person.email}.",
+            )
+        else:
+            messages.success(self.request, f"Учётная запись «{user.username}» привязана к карточке.")
+        return redirect(self.person)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(person=self.person, **kwargs)
 
 
 class AccessLogView(LoginRequiredMixin, TemplateView):

@@ -86,3 +86,9 @@ def login(client):
 def pytest_report_header(config):
     database = os.environ.get("DATABASE_URL", "sqlite (default)")
     return f"database: {database}; broker: {os.environ.get('CELERY_BROKER_URL', 'filesystem://')}"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 costs ~0.3 s a user; the fixtures create a dozen logins per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
