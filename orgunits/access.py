@@ -222,6 +222,8 @@ class Access:
     def q_for_people(self, action: str) -> Q | None:
         if self.superuser:
             return Q()
+        if not getattr(self.user, "is_authenticated", False):
+            return None  # an anonymous visitor has no card of their own (and `user=` would not take one)
         from orgunits.models import OrgUnit
         from people.models import Membership
 
@@ -343,3 +345,40 @@ def sync_membership_roles(user, memberships) -> None:
         if role_group_name(m.unit_id, m.role) not in current and ROLES[m.role].membership:
             user.groups.add(role_group(m.unit, m.role))
     forget_access(user)
+
+
+def sync_role_group_permissions() -> tuple[int, int]:
+    """Re-apply ROLES to every existing role group (a release may change what a role grants)."""
+    from guardian.models import GroupObjectPermission
+    from guardian.shortcuts import assign_perm
+
+    from orgunits.models import OrgUnit
+
+    ct = ContentType.objects.get_for_model(OrgUnit)
+    groups = Group.objects.filter(name__startswith=GROUP_PREFIX)
+    current: dict[int, set[str]] = {}
+    for group_id, codename in GroupObjectPermission.objects.filter(group__in=groups, content_type=ct).values_list(
+        "group_id", "permission__codename"
+    ):
+        current.setdefault(group_id, set()).add(codename)
+    units = OrgUnit.objects.in_bulk(
+        [parsed[0] for g in groups if (parsed := parse_role_group_name(g.name)) and parsed[1] in ROLES]
+    )
+    changed = total = 0
+    for group in groups:
+        parsed = parse_role_group_name(group.name)
+        if not parsed or parsed[1] not in ROLES or parsed[0] not in units:
+            continue
+        total += 1
+        unit_id, role = parsed
+        want, have = set(ROLES[role].perms), current.get(group.pk, set())
+        if want == have:
+            continue
+        changed += 1
+        with transaction.atomic():
+            GroupObjectPermission.objects.filter(
+                group=group, content_type=ct, permission__codename__in=have - want
+            ).delete()
+            for perm in sorted(want - have):
+                assign_perm(f"orgunits.{perm}", group, units[unit_id])
+    return changed, total
