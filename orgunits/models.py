@@ -241,6 +241,8 @@ class OrgUnit(MPTTModel, VersionedModel):
                 errors["school"] = f"Вид «{self.kind.name}» не относится к школе: оставьте поле пустым."
         if self.school_id and self.region_id and self.school.municipality.region_id != self.region_id:
             errors["school"] = "Школа находится в другом регионе."
+        if self.opened_on and self.closed_on and self.closed_on < self.opened_on:
+            errors["closed_on"] = "Дата прекращения работы раньше даты начала."
         if errors:
             raise ValidationError(errors)
 

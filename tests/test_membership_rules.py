@@ -284,3 +284,16 @@ def test_membership_changes_are_logged(net):
         ("change", f"роль в «{unit_name}»: заместитель председателя"),
         ("change", f"выбыл из «{unit_name}»"),
     ]
+
+
+def test_model_validation_names_the_single_chair_rule(net):
+    f.member(f.PersonFactory(region=net.region), net.baksan_rmo, "chair")
+    second = Membership(
+        person=f.PersonFactory(region=net.region),
+        unit=net.baksan_rmo,
+        role="chair",
+        starts_on=f.TERM_START,
+        ends_on=Membership.default_term_end(f.TERM_START),
+    )
+    with pytest.raises(ValidationError, match="одна такая роль на подразделение"):
+        second.full_clean()
