@@ -187,7 +187,10 @@ class Membership(models.Model):
                 fields=["unit", "role"],
                 condition=Q(left_on__isnull=True, role__in=SINGLE_HOLDER_ROLES),
                 name="membership_one_active_chair_secretary",
-                violation_error_message="В подразделении уже есть действующий председатель или ответственный секретарь (одна такая роль на подразделение).",
+                violation_error_message=(
+                    "В подразделении уже есть действующий председатель или ответственный секретарь "
+                    "(одна такая роль на подразделение)."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["unit", "person"],

@@ -34,7 +34,8 @@ class PersonListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     template_name = "people/person_list.html"
     table_class = PersonTable
     filterset_class = PersonFilter
-    paginate_by = 25
+    # The table paginates; a view-level paginate_by would count the rows a second time.
+    table_pagination = {"per_page": 25}
 
     def get_queryset(self):
         return Person.objects.restrict(self.request.user, "view").select_related("school")

@@ -15,12 +15,6 @@ from . import factories as f
 CONFLICT = "Пока вы редактировали, запись изменил другой пользователь."
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The `net` fixture sets a password for every login: a cheap hasher keeps the tests quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin(net, client):
     client.force_login(net.users.admin)

@@ -16,12 +16,6 @@ from . import factories as f
 TERM_START = f.TERM_START  # 01.09.2026
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The `net` fixture sets a password for every login: a cheap hasher keeps the tests quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def teacher(net, **kwargs):
     return f.PersonFactory(region=net.region, **kwargs)
 

@@ -5,6 +5,7 @@ what one sees but may not do is refused (403), anonymous visitors are sent to th
 """
 
 import os
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -29,11 +30,13 @@ ROLES = (
     "anonymous",
 )
 
-# Each row: the page or action, then the expected status for ROLES in this order.
+# Each row: the page or action, then the expected status for ROLES in this order
+# (adm = admin, rev = reviewer, meth = methodist, sec = secretary, bak = baksan_methodist,
+# shmo = shmo_secretary, tch = teacher, out = outsider, root = superuser, anon = anonymous).
 # 302 is a redirect: to the login page for the anonymous visitor, to the result after a successful POST.
 # fmt: off
 MATRIX = {
-    #                           admin rev  meth  sec  bmeth shmo teach out  root anon
+    #                            adm  rev  meth sec  bak  shmo tch  out  root anon
     "home":                     (200, 200, 200, 200, 200, 200, 200, 200, 200, 302),
     "tree":                     (200, 200, 200, 200, 200, 200, 200, 200, 200, 302),
     "tree_children_rumo":       (200, 200, 200, 200, 200, 200, 200, 404, 200, 302),
@@ -56,15 +59,20 @@ MATRIX = {
     "membership_end_get":       (200, 403, 200, 200, 404, 403, 403, 404, 200, 302),
     "membership_end_post":      (302, 403, 302, 302, 404, 403, 403, 404, 302, 302),
     "membership_role_get":      (200, 403, 200, 200, 404, 403, 403, 404, 200, 302),
+    "rmo_membership_end_get":   (200, 403, 200, 403, 404, 403, 403, 404, 200, 302),
+    "rmo_membership_end_post":  (302, 403, 302, 403, 404, 403, 403, 404, 302, 302),
     "people_list":              (200, 200, 200, 200, 200, 200, 200, 200, 200, 302),
     "person_terek_teacher":     (200, 200, 200, 200, 404, 404, 200, 404, 200, 302),
     "person_terek_colleague":   (200, 200, 200, 200, 404, 404, 404, 404, 200, 302),
     "person_baksan":            (200, 200, 404, 404, 200, 404, 404, 404, 200, 302),
     "person_edit_get":          (200, 403, 403, 403, 404, 404, 403, 404, 200, 302),
+    "person_login_get":         (200, 403, 403, 403, 404, 404, 403, 404, 200, 302),
+    "person_add_get":           (200, 403, 403, 403, 403, 403, 403, 403, 200, 302),
     "schools_list":             (200, 200, 200, 200, 200, 200, 200, 200, 200, 302),
     "school_terek":             (200, 200, 200, 200, 404, 200, 404, 404, 200, 302),
     "school_baksan":            (200, 200, 404, 404, 200, 404, 404, 404, 200, 302),
     "school_edit_get":          (200, 403, 403, 403, 404, 403, 404, 404, 200, 302),
+    "school_add_get":           (200, 403, 403, 403, 403, 403, 403, 403, 200, 302),
     "access_log_get":           (200, 403, 403, 403, 404, 404, 403, 404, 200, 302),
 }
 # fmt: on
@@ -83,6 +91,7 @@ def world(net):
         net=net,
         colleague=colleague,
         colleague_membership=colleague_membership,
+        rmo_membership=Membership.objects.get(person=net.users.teacher_person, unit=net.terek_rmo),
         baksan_person=baksan_person,
         baksan_membership=baksan_membership,
     )
@@ -143,12 +152,21 @@ def request_for(page, w):
             {"left_on": "2026-10-01"},
         ),
         "membership_role_get": ("get", reverse("people:membership_role", args=[w.colleague_membership.pk]), None),
+        "rmo_membership_end_get": ("get", reverse("people:membership_end", args=[w.rmo_membership.pk]), None),
+        "rmo_membership_end_post": (
+            "post",
+            reverse("people:membership_end", args=[w.rmo_membership.pk]),
+            {"left_on": "2026-10-01"},
+        ),
         "people_list": ("get", reverse("people:list"), None),
         "person_terek_teacher": ("get", reverse("people:person", args=[net.users.teacher_person.pk]), None),
         "person_terek_colleague": ("get", reverse("people:person", args=[w.colleague.pk]), None),
         "person_baksan": ("get", reverse("people:person", args=[w.baksan_person.pk]), None),
         "person_edit_get": ("get", reverse("people:edit", args=[net.users.teacher_person.pk]), None),
+        "person_login_get": ("get", reverse("people:login", args=[net.users.teacher_person.pk]), None),
+        "person_add_get": ("get", reverse("people:add"), None),
         "schools_list": ("get", reverse("orgunits:schools"), None),
+        "school_add_get": ("get", reverse("orgunits:school_add"), None),
         "school_terek": ("get", reverse("orgunits:school", args=[net.school.pk]), None),
         "school_baksan": ("get", reverse("orgunits:school", args=[net.baksan_school.pk]), None),
         "school_edit_get": ("get", reverse("orgunits:school_edit", args=[net.school.pk]), None),
@@ -235,6 +253,7 @@ def _baksan_requests(w):
         "person": ("get", reverse("people:person", args=[w.baksan_person.pk]), None),
         "person_edit": ("get", reverse("people:edit", args=[w.baksan_person.pk]), None),
         "access_log": ("get", reverse("people:access_log", args=[w.baksan_person.pk]), None),
+        "person_login": ("get", reverse("people:login", args=[w.baksan_person.pk]), None),
         "school": ("get", reverse("orgunits:school", args=[net.baksan_school.pk]), None),
         "school_edit": ("get", reverse("orgunits:school_edit", args=[net.baksan_school.pk]), None),
         "membership_end": ("get", reverse("people:membership_end", args=[bm.pk]), None),
@@ -257,6 +276,7 @@ BAKSAN_GUESSES = [
     "person",
     "person_edit",
     "access_log",
+    "person_login",
     "school",
     "school_edit",
     "membership_end",
@@ -283,13 +303,19 @@ def test_guessed_baksan_post_changes_nothing(client, world):
     assert OrgUnit.objects.get(pk=world.net.baksan.pk).version == 1
 
 
+def _main(response):
+    """The page body without the per-request CSRF token of the header."""
+    return re.search(r"<main.*</main>", response.content.decode(), re.S).group()
+
+
 @pytest.mark.parametrize("view", ["orgunits:unit", "orgunits:unit_edit", "orgunits:tree_children"])
 def test_invisible_unit_looks_exactly_like_a_missing_one(client, world, view):
     as_role(client, world.net, "methodist")
     missing_pk = OrgUnit.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000
     invisible = client.get(reverse(view, args=[world.net.baksan.pk]))
     missing = client.get(reverse(view, args=[missing_pk]))
-    assert (invisible.status_code, invisible.content) == (missing.status_code, missing.content)
+    assert invisible.status_code == missing.status_code == 404
+    assert _main(invisible) == _main(missing)
 
 
 # -- lists and searches show only what one may see ----------------------------------------------
@@ -330,6 +356,12 @@ def test_tree_of_outsider_is_empty(client, world):
     as_role(client, world.net, "outsider")
     response = client.get(reverse("orgunits:tree"))
     assert response.context["tops"] == []
+
+
+def test_school_list_of_outsider_is_empty(client, world):
+    as_role(client, world.net, "outsider")
+    response = client.get(reverse("orgunits:schools"))
+    assert list(response.context["page_obj"]) == []
 
 
 def test_school_list_of_terek_methodist_has_no_baksan_school(client, world):
@@ -374,9 +406,9 @@ MANAGED_UNITS = {
 MEMBER_MANAGED_UNITS = {
     "admin": ALL_UNITS,
     "reviewer": set(),
-    "methodist": {"terek"},
-    "secretary": {"terek"},
-    "baksan_methodist": {"baksan"},
+    "methodist": {"terek", "terek_rmo", "shmo"},  # a municipal methodist keeps the compositions below
+    "secretary": {"terek"},  # a secretary keeps their own unit's
+    "baksan_methodist": {"baksan", "baksan_rmo"},
     "shmo_secretary": {"shmo"},
     "teacher": set(),
     "outsider": set(),

@@ -65,12 +65,6 @@ def assert_tree_consistent():
         assert set(node.get_descendants().values_list("pk", flat=True)) == by_links, node
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The `net` fixture sets a password for every login: a cheap hasher keeps the tests quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def other_region(kinds):
     region = f.RegionFactory(code="kchr", name="Карачаево-Черкесская Республика")
