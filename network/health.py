@@ -21,7 +21,8 @@ def check_broker() -> str:
     from network.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        # The URL is read per call (not from the app's cached pool) so the check sees what is configured now.
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # noqa: BLE001
         return f"error: {exc.__class__.__name__}"
