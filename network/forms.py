@@ -1,4 +1,7 @@
 from django import forms
+from django.core.exceptions import ValidationError
+
+from network.models import StaleVersionError
 
 
 class DateInput(forms.DateInput):
@@ -23,3 +26,25 @@ class VersionedFormMixin:
         self.fields["expected_version"] = forms.IntegerField(
             widget=forms.HiddenInput, initial=self.instance.version if self.instance.pk else 1
         )
+
+    def save_versioned(self, instance=None) -> bool:
+        """Save the edit if nobody saved since it was loaded; else put the conflict on the form."""
+        instance = instance if instance is not None else self.instance
+        try:
+            instance.save_versioned(self.cleaned_data["expected_version"])
+        except StaleVersionError:
+            self.add_error(None, self.conflict_message)
+            return False
+        return True
+
+
+def attach_errors(form, exc: ValidationError, default_field=None) -> None:
+    """Show a service's ValidationError on the form: per field where it can, else above it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else default_field
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for error in exc.messages:
+            form.add_error(default_field, error)

@@ -16,6 +16,18 @@ def check_unit(user, unit, action: str = "view"):
     raise Http404("Подразделение не найдено.")
 
 
+def get_restricted(queryset, user, pk, action: str = "view"):
+    """One object of a restricted model by the same rule: invisible → 404, visible but not allowed → 403."""
+    obj = queryset.filter(pk=pk).first()
+    if obj is not None:
+        model_qs = queryset.model.objects
+        if model_qs.restrict(user, action).filter(pk=pk).exists():
+            return obj
+        if action != "view" and model_qs.restrict(user, "view").filter(pk=pk).exists():
+            raise PermissionDenied("Недостаточно прав для этого действия.")
+    raise Http404("Не найдено.")
+
+
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "home.html"
 

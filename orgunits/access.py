@@ -173,8 +173,9 @@ class Access:
         return {s.region_id for s in self._spans(ACTIONS[action][1]) if s.lft == 1}
 
     @property
-    def is_anything(self) -> bool:
-        return self.superuser or bool(self.grants)
+    def administers_anything(self) -> bool:
+        """May keep registers (schools, people) somewhere: creating a new record starts here."""
+        return self.superuser or bool(self.grants.get("manage_subtree"))
 
     # -- querysets --------------------------------------------------------------------------
 

@@ -6,8 +6,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, ListView, TemplateView
 
-from network.models import StaleVersionError, normalize_search
-from network.views import check_unit
+from network.forms import attach_errors
+from network.models import normalize_search
+from network.views import check_unit, get_restricted
 
 from . import services
 from .access import GRANTABLE_ROLES, ROLES, access_for, grant_role, revoke_role, role_holders
@@ -21,6 +22,24 @@ UNIT_RELATED = ("kind", "region", "school", "parent")
 def get_unit(user, pk, action="view"):
     unit = get_object_or_404(OrgUnit.objects.select_related(*UNIT_RELATED), pk=pk)
     return check_unit(user, unit, action)
+
+
+class UnitActionMixin(LoginRequiredMixin):
+    """A page that acts on the unit of the URL: resolves it once and checks `unit_action`."""
+
+    unit_action = "manage"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.unit = get_unit(request.user, kwargs["pk"], self.unit_action)
+        return super().dispatch(request, *args, **kwargs)
+
+    def region_schools(self):
+        return School.objects.restrict(self.request.user, "view").filter(municipality__region=self.unit.region)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(unit=self.unit, **kwargs)
 
 
 class TreeView(LoginRequiredMixin, TemplateView):
@@ -93,31 +112,22 @@ class UnitDetailView(LoginRequiredMixin, TemplateView):
         return ctx
 
 
-class UnitCreateView(LoginRequiredMixin, FormView):
+class UnitCreateView(UnitActionMixin, FormView):
+    """A new unit under the unit of the URL."""
+
     template_name = "orgunits/unit_form.html"
     form_class = OrgUnitForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.parent = get_unit(request.user, kwargs["pk"], "manage")
-        return super().dispatch(request, *args, **kwargs)
-
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["parent"] = self.parent
-        kwargs["schools"] = School.objects.restrict(self.request.user, "view").filter(
-            municipality__region=self.parent.region
-        )
-        return kwargs
+        return {**super().get_form_kwargs(), "parent": self.unit, "schools": self.region_schools()}
 
     def form_valid(self, form):
         data = form.cleaned_data
         try:
             unit = services.create_unit(
-                region=self.parent.region,
+                region=self.unit.region,
                 kind=data["kind"],
-                parent=self.parent,
+                parent=self.unit,
                 name=data["name"],
                 short_name=data["short_name"],
                 school=data.get("school"),
@@ -125,55 +135,35 @@ class UnitCreateView(LoginRequiredMixin, FormView):
                 opened_on=data["opened_on"],
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"Подразделение «{unit}» создано.")
         return redirect(unit)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(parent=self.parent, title="Новое подразделение", **kwargs)
+        return super().get_context_data(parent=self.unit, title="Новое подразделение", **kwargs)
 
 
-class UnitEditView(LoginRequiredMixin, FormView):
+class UnitEditView(UnitActionMixin, FormView):
     template_name = "orgunits/unit_form.html"
     form_class = OrgUnitForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.unit = get_unit(request.user, kwargs["pk"], "manage")
-        return super().dispatch(request, *args, **kwargs)
-
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = self.unit
-        kwargs["schools"] = School.objects.restrict(self.request.user, "view").filter(
-            municipality__region=self.unit.region
-        )
-        return kwargs
+        return {**super().get_form_kwargs(), "instance": self.unit, "schools": self.region_schools()}
 
     def form_valid(self, form):
-        try:
-            form.instance.save_versioned(form.cleaned_data["expected_version"])
-        except StaleVersionError:
-            form.add_error(None, form.conflict_message)
+        if not form.save_versioned():
             return self.form_invalid(form)
         messages.success(self.request, "Изменения сохранены.")
         return redirect(self.unit)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(unit=self.unit, title=f"Изменить: {self.unit}", **kwargs)
+        return super().get_context_data(title=f"Изменить: {self.unit}", **kwargs)
 
 
-class UnitMoveView(LoginRequiredMixin, FormView):
+class UnitMoveView(UnitActionMixin, FormView):
     template_name = "orgunits/unit_move.html"
     form_class = MoveForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.unit = get_unit(request.user, kwargs["pk"], "manage")
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -193,26 +183,17 @@ class UnitMoveView(LoginRequiredMixin, FormView):
         try:
             services.move_unit(self.unit, form.cleaned_data["new_parent"])
         except ValidationError as exc:
-            _attach_errors(form, exc, default_field="new_parent")
+            attach_errors(form, exc, default_field="new_parent")
             return self.form_invalid(form)
         messages.success(self.request, f"«{self.unit}» перенесено в «{form.cleaned_data['new_parent']}».")
         return redirect("orgunits:unit", pk=self.unit.pk)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(unit=self.unit, **kwargs)
 
-
-class UnitAccessView(LoginRequiredMixin, FormView):
+class UnitAccessView(UnitActionMixin, FormView):
     """Roles granted at a unit (reviewers, administrators) and who holds them."""
 
     template_name = "orgunits/unit_access.html"
     form_class = GrantForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.unit = get_unit(request.user, kwargs["pk"], "manage")
-        return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
         if "revoke" in request.POST:
@@ -239,7 +220,6 @@ class UnitAccessView(LoginRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            unit=self.unit,
             granted=role_holders(self.unit, GRANTABLE_ROLES),
             by_membership=role_holders(self.unit, [r for r in ROLES.values() if r.membership]),
             **kwargs,
@@ -261,18 +241,13 @@ class SchoolListView(LoginRequiredMixin, ListView):
         access = access_for(self.request.user)
         return super().get_context_data(
             query=self.request.GET.get("q", ""),
-            can_add=access.superuser or bool(access.grants.get("manage_subtree")),
+            can_add=access.administers_anything,
             **kwargs,
         )
 
 
 def get_school(user, pk, action="view"):
-    school = get_object_or_404(School.objects.select_related("municipality__region"), pk=pk)
-    if School.objects.restrict(user, action).filter(pk=pk).exists():
-        return school
-    if action != "view" and School.objects.restrict(user, "view").filter(pk=pk).exists():
-        raise PermissionDenied("Недостаточно прав для этого действия.")
-    raise Http404("Школа не найдена.")
+    return get_restricted(School.objects.select_related("municipality__region"), user, pk, action)
 
 
 class SchoolDetailView(LoginRequiredMixin, TemplateView):
@@ -299,11 +274,7 @@ class SchoolFormView(LoginRequiredMixin, FormView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.school = get_school(request.user, kwargs["pk"], "manage") if "pk" in kwargs else None
-        if (
-            self.school is None
-            and not access_for(request.user).grants.get("manage_subtree")
-            and not (request.user.is_superuser)
-        ):
+        if self.school is None and not access_for(request.user).administers_anything:
             raise PermissionDenied("Вести реестр школ могут администраторы.")
         return super().dispatch(request, *args, **kwargs)
 
@@ -317,10 +288,7 @@ class SchoolFormView(LoginRequiredMixin, FormView):
         if self.school is None:
             school = form.save()
         else:
-            try:
-                form.instance.save_versioned(form.cleaned_data["expected_version"])
-            except StaleVersionError:
-                form.add_error(None, form.conflict_message)
+            if not form.save_versioned():
                 return self.form_invalid(form)
             school = form.instance
         messages.success(self.request, f"Школа «{school}» сохранена.")
@@ -328,14 +296,3 @@ class SchoolFormView(LoginRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(school=self.school, **kwargs)
-
-
-def _attach_errors(form, exc: ValidationError, default_field=None):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else default_field
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for error in exc.messages:
-            form.add_error(default_field, error)

@@ -2,17 +2,18 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from network.models import StaleVersionError, normalize_search
+from network.forms import attach_errors
+from network.models import normalize_search
+from network.views import get_restricted
 from orgunits.access import access_for
 from orgunits.models import OrgUnit, School
-from orgunits.views import _attach_errors, get_unit
+from orgunits.views import UnitActionMixin, get_unit
 
 from . import services
 from .filters import PersonFilter
@@ -22,12 +23,7 @@ from .tables import PersonTable
 
 
 def get_person(user, pk, action="view"):
-    person = get_object_or_404(Person.objects.select_related("school", "region", "user"), pk=pk)
-    if Person.objects.restrict(user, action).filter(pk=pk).exists():
-        return person
-    if action != "view" and Person.objects.restrict(user, "view").filter(pk=pk).exists():
-        raise PermissionDenied("Недостаточно прав для этого действия.")
-    raise Http404("Педагог не найден.")
+    return get_restricted(Person.objects.select_related("school", "region", "user"), user, pk, action)
 
 
 class PersonListView(LoginRequiredMixin, SingleTableMixin, FilterView):
@@ -47,7 +43,7 @@ class PersonListView(LoginRequiredMixin, SingleTableMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         access = access_for(self.request.user)
-        return super().get_context_data(can_add=access.superuser or bool(access.grants.get("manage_subtree")), **kwargs)
+        return super().get_context_data(can_add=access.administers_anything, **kwargs)
 
 
 class PersonDetailView(LoginRequiredMixin, TemplateView):
@@ -84,11 +80,8 @@ class PersonFormView(LoginRequiredMixin, FormView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.person = get_person(request.user, kwargs["pk"], "manage") if "pk" in kwargs else None
-        access = access_for(request.user)
-        if self.person is None:
-            self.regions = sorted(access.regions("manage")) if not access.superuser else None
-            if not access.superuser and not access.grants.get("manage_subtree"):
-                raise PermissionDenied("Добавлять педагогов могут администраторы.")
+        if self.person is None and not access_for(request.user).administers_anything:
+            raise PermissionDenied("Добавлять педагогов могут администраторы.")
         return super().dispatch(request, *args, **kwargs)
 
     def _schools(self):
@@ -118,10 +111,7 @@ class PersonFormView(LoginRequiredMixin, FormView):
             services.log_personal_data(user, person, PersonalDataAccess.Action.CREATE, "карточка создана")
         else:
             person = form.save(commit=False)  # sets up form.save_m2m() for after the versioned save
-            try:
-                person.save_versioned(form.cleaned_data["expected_version"])
-            except StaleVersionError:
-                form.add_error(None, form.conflict_message)
+            if not form.save_versioned(person):
                 return self.form_invalid(form)
             form.save_m2m()
             services.log_personal_data(
@@ -134,17 +124,12 @@ class PersonFormView(LoginRequiredMixin, FormView):
         return super().get_context_data(person=self.person, **kwargs)
 
 
-class MemberAddView(LoginRequiredMixin, FormView):
+class MemberAddView(UnitActionMixin, FormView):
     """Find a teacher, then give the role and the term."""
 
     template_name = "people/member_add.html"
     form_class = AddMemberForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.unit = get_unit(request.user, kwargs["pk"], "manage_members")
-        return super().dispatch(request, *args, **kwargs)
+    unit_action = "manage_members"
 
     def candidates(self):
         return (
@@ -177,7 +162,7 @@ class MemberAddView(LoginRequiredMixin, FormView):
                 by=self.request.user,
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -186,7 +171,7 @@ class MemberAddView(LoginRequiredMixin, FormView):
         return redirect(self.unit)
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(unit=self.unit, **kwargs)
+        ctx = super().get_context_data(**kwargs)
         query = self.request.GET.get("q", "").strip()
         ctx["query"] = query
         if query:
@@ -222,7 +207,7 @@ class MembershipActionView(LoginRequiredMixin, FormView):
         try:
             call()
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return redirect(self.membership.unit)
