@@ -17,6 +17,7 @@ from .models import OrgUnit, School
 from .tree import annotate_counts, chains, node_queryset
 
 UNIT_RELATED = ("kind", "region", "school", "parent")
+TREE_CHILDREN_LIMIT = 500  # past this a node lists no more children: search finds the rest
 
 
 def get_unit(user, pk, action="view"):
@@ -82,8 +83,8 @@ class TreeChildrenView(LoginRequiredMixin, TemplateView):
         if not access_for(user).can_see_name(parent):
             raise Http404
         children = annotate_counts(node_queryset().restrict(user, "view").filter(parent=parent), user)
-        ctx["nodes"] = list(children[:500])
-        ctx["more"] = children.count() > 500 if len(ctx["nodes"]) == 500 else False
+        nodes = list(children[: TREE_CHILDREN_LIMIT + 1])
+        ctx["nodes"], ctx["more"] = nodes[:TREE_CHILDREN_LIMIT], len(nodes) > TREE_CHILDREN_LIMIT
         ctx["parent"] = parent
         return ctx
 
