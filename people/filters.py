@@ -1,5 +1,4 @@
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef
 
 from network.models import normalize_search
@@ -11,11 +10,15 @@ from .models import Membership, MembershipRole, Person, Subject
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="ФИО или e-mail", method="filter_q")
     unit = django_filters.ModelChoiceFilter(
-        label="Подразделение (с нижестоящими)", queryset=OrgUnit.objects.none(), method="filter_unit"
+        label="Подразделение (с нижестоящими)", queryset=OrgUnit.objects.none(), method="filter_unit", empty_label="все"
     )
-    school = django_filters.ModelChoiceFilter(label="Школа", queryset=School.objects.none())
-    subject = django_filters.ModelChoiceFilter(label="Предмет", queryset=Subject.objects.all(), field_name="subjects")
-    role = django_filters.ChoiceFilter(label="Роль (действующая)", choices=MembershipRole.choices, method="filter_role")
+    school = django_filters.ModelChoiceFilter(label="Школа", queryset=School.objects.none(), empty_label="все")
+    subject = django_filters.ModelChoiceFilter(
+        label="Предмет", queryset=Subject.objects.all(), field_name="subjects", empty_label="все"
+    )
+    role = django_filters.ChoiceFilter(
+        label="Роль (действующая)", choices=MembershipRole.choices, method="filter_role", empty_label="все"
+    )
 
     class Meta:
         model = Person
@@ -28,7 +31,6 @@ class PersonFilter(django_filters.FilterSet):
             OrgUnit.objects.restrict(user, "view").filter(level__lte=2).order_by("tree_id", "lft")
         )
         self.filters["school"].queryset = School.objects.restrict(user, "view").order_by("short_name")
-        self.form.fields["unit"].widget = forms.Select()
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(search__contains=normalize_search(value)) if value.strip() else queryset
