@@ -1,5 +1,6 @@
 """Shared model pieces: optimistic versioning and search normalisation."""
 
+from django.conf import settings
 from django.db import models, transaction
 
 
@@ -43,3 +44,26 @@ class VersionedModel(models.Model):
                 raise StaleVersionError
             self.version = expected_version + 1
             self.save()
+
+
+class Notification(models.Model):
+    """A message in the portal (the bell); e-mailed once, by `send_pending_emails`."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField("текст", max_length=500)
+    url = models.CharField("ссылка", max_length=300, blank=True)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+    read_at = models.DateTimeField("прочитано", null=True, blank=True)
+    emailed_at = models.DateTimeField("отправлено по почте", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "уведомление"
+        verbose_name_plural = "уведомления"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_unread"),
+            models.Index(fields=["emailed_at"], name="notification_unsent"),
+        ]
+
+    def __str__(self):
+        return self.text

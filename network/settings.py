@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("METODSET_VAR_DIR", BASE_DIR / "var"))
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "plans",
     "reports",
     "monitoring",
+    "submissions",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +209,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# The address of the portal, for links in e-mails.
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
+
+# The daily deadline sweep (submissions.deadlines); django-celery-beat copies this into its tables.
+CELERY_BEAT_SCHEDULE = {
+    "deadline-sweep": {
+        "task": "submissions.deadline_sweep",
+        "schedule": crontab(hour=int(os.environ.get("SWEEP_HOUR", 6)), minute=0),
+    },
+}
 
 # The demo network and its logins exist only outside production.
 DEMO_ENABLED = not PRODUCTION

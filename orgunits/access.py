@@ -52,7 +52,13 @@ class Role:
 ROLES: dict[str, Role] = {
     r.code: r
     for r in [
-        Role("chair", "председатель", frozenset({"view_subtree", "manage_members", "file_documents"}), True),
+        # The chair agrees the plans and reports of the MOs below (e.g. a МунУМО for its РМО).
+        Role(
+            "chair",
+            "председатель",
+            frozenset({"view_subtree", "manage_members", "file_documents", "review_subtree"}),
+            True,
+        ),
         Role("deputy", "заместитель председателя", frozenset({"view_subtree", "file_documents"}), True),
         Role(
             "secretary",

@@ -1,0 +1,58 @@
+"""What a report contains, for the shared workflow: start, snapshot, figures from the portal."""
+
+import datetime
+
+from django.db.models import Count, Q
+
+from .models import FIGURES, SECTIONS, ReportFigure, ReportSection
+
+
+def compute_figures(submission) -> dict[str, int]:
+    """Figures of the report's calendar year from what the portal already knows."""
+    from people.models import Membership
+    from plans.models import PlanItem
+
+    unit, year = submission.unit, submission.campaign.year
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    members = Membership.objects.filter(unit=unit).aggregate(
+        members_end=Count("pk", filter=Q(starts_on__lte=end) & (Q(left_on__isnull=True) | Q(left_on__gt=end))),
+        members_joined=Count("pk", filter=Q(starts_on__range=(start, end))),
+        members_left=Count("pk", filter=Q(left_on__range=(start, end))),
+    )
+    # The calendar year spans the end of one academic year's plan and the start of the next.
+    items = PlanItem.objects.filter(
+        submission__unit=unit,
+        submission__campaign__document_type="plan",
+        submission__campaign__year__in=[year - 1, year],
+    ).aggregate(plan_items=Count("pk"), plan_items_done=Count("pk", filter=Q(done=True)))
+    return {**members, **items}
+
+
+def start(submission) -> None:
+    ReportSection.objects.bulk_create(
+        ReportSection(submission=submission, key=key, title=title, position=i)
+        for i, (key, title) in enumerate(SECTIONS)
+    )
+    computed = compute_figures(submission)
+    ReportFigure.objects.bulk_create(
+        ReportFigure(submission=submission, key=key, label=label, computed=computed.get(key), position=i)
+        for i, (key, label) in enumerate(FIGURES)
+    )
+
+
+def refresh_figures(submission) -> None:
+    """Recompute what the portal knows; the methodist's corrections stay."""
+    computed = compute_figures(submission)
+    for figure in submission.report_figures.all():
+        if figure.key in computed and figure.computed != computed[figure.key]:
+            figure.computed = computed[figure.key]
+            figure.save(update_fields=["computed"])
+
+
+def snapshot(submission) -> dict:
+    fields = {s.title: s.text for s in submission.report_sections.all()}
+    for f in submission.report_figures.all():
+        fields[f.label] = (
+            "" if f.value is None and f.computed is None else str(f.value if f.value is not None else f.computed)
+        )
+    return {"fields": fields, "items": {}}

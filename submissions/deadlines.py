@@ -1,0 +1,118 @@
+"""The daily deadline sweep (DESIGN.md, "Deadlines are enforced by Celery").
+
+For every open campaign and every unit that owes a document and has not submitted it:
+a reminder at each offset before the due date, the late flag after the due date, the
+missing flag and a note to the parent unit after the closing date. Each of these is a
+DeadlineEvent with a unique key, created in the same transaction as its notifications,
+so a rerun for the same day, or after a crash, sends nothing twice and loses nothing.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+
+from network.notify import notify, send_pending_emails
+from orgunits.models import OrgUnit
+
+from .models import Campaign, DeadlineEvent, Submission
+from .services import unit_filers
+
+# After closing, a campaign is still swept this long: a sweep that was down catches up.
+CATCH_UP_DAYS = 60
+
+
+@dataclass
+class SweepReport:
+    day: datetime.date
+    reminders: int = 0
+    late: int = 0
+    missing: int = 0
+    parents_notified: int = 0
+    emails: int = 0
+    lines: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.day:%d.%m.%Y}: напоминаний {self.reminders}, просрочено {self.late}, "
+            f"не представлено {self.missing}, уведомлено вышестоящих {self.parents_notified}, писем {self.emails}"
+        )
+
+
+def due_events(campaign: Campaign, today: datetime.date) -> list[tuple[str, str, int | None]]:
+    """(kind, key, offset) the calendar calls for today for a unit that has not submitted."""
+    if today > campaign.closes_on:
+        return [(DeadlineEvent.Kind.LATE, "late", None), (DeadlineEvent.Kind.MISSING, "missing", None)]
+    if today > campaign.due_on:
+        return [(DeadlineEvent.Kind.LATE, "late", None)]
+    passed = [o for o in campaign.reminder_offsets if campaign.due_on - datetime.timedelta(days=o) <= today]
+    if passed:
+        # Only the nearest offset: a sweep that missed days sends one reminder, not a backlog.
+        offset = min(passed)
+        return [(DeadlineEvent.Kind.REMINDER, f"reminder-{offset}", offset)]
+    return []
+
+
+def _text(kind, campaign, unit, offset):
+    doc = f"«{campaign}» ({unit})"
+    if kind == DeadlineEvent.Kind.REMINDER:
+        return f"Напоминание: до срока представления {doc} осталось {offset} дн., срок {campaign.due_on:%d.%m.%Y}."
+    if kind == DeadlineEvent.Kind.LATE:
+        return f"Срок представления {doc} прошёл {campaign.due_on:%d.%m.%Y}: документ просрочен."
+    return f"Документ {doc} не представлен: кампания закрылась {campaign.closes_on:%d.%m.%Y}."
+
+
+def sweep_campaign(campaign: Campaign, today: datetime.date, report: SweepReport) -> None:
+    calls = due_events(campaign, today)
+    if not calls:
+        return
+    submitted = set(
+        Submission.objects.filter(campaign=campaign, first_submitted_on__isnull=False).values_list("unit_id", flat=True)
+    )
+    owing = [
+        u for u in campaign.expected_units().only("pk", "name", "short_name", "parent_id") if u.pk not in submitted
+    ]
+    if not owing:
+        return
+    done = set(
+        DeadlineEvent.objects.filter(campaign=campaign, unit__in=[u.pk for u in owing]).values_list("unit_id", "key")
+    )
+    todo = [(u, call) for u in owing for call in calls if (u.pk, call[1]) not in done]
+    if not todo:
+        return
+    parents = {u.parent_id for u, (kind, _, _) in todo if kind == DeadlineEvent.Kind.MISSING and u.parent_id}
+    filers = unit_filers({u.pk for u, _ in todo} | parents)
+    parent_names = OrgUnit.objects.in_bulk(parents)
+    for unit, (kind, key, offset) in todo:
+        try:
+            with transaction.atomic():
+                DeadlineEvent.objects.create(campaign=campaign, unit=unit, kind=kind, key=key, on=today)
+                text = _text(kind, campaign, unit, offset)
+                notify(filers.get(unit.pk, []), text, campaign.get_absolute_url())
+                if kind == DeadlineEvent.Kind.MISSING and unit.parent_id:
+                    notify(
+                        filers.get(unit.parent_id, []),
+                        f"Нижестоящее подразделение «{unit}» не представило «{campaign}».",
+                        campaign.get_absolute_url(),
+                    )
+                    report.parents_notified += 1
+        except IntegrityError:
+            continue  # another sweep recorded it first
+        counter = {"reminder": "reminders", "late": "late", "missing": "missing"}[kind]
+        setattr(report, counter, getattr(report, counter) + 1)
+        what = DeadlineEvent.Kind(kind).label + (f" за {offset} дн." if offset else "")
+        parent = parent_names.get(unit.parent_id) if kind == DeadlineEvent.Kind.MISSING else None
+        report.lines.append(f"{campaign}: {unit} — {what}" + (f" → уведомлено: {parent}" if parent else ""))
+
+
+def run_sweep(today: datetime.date, send_email: bool = True) -> SweepReport:
+    """The whole daily sweep for `today` (one date for every rule: never read twice)."""
+    report = SweepReport(day=today)
+    campaigns = Campaign.objects.filter(
+        opens_on__lte=today, closes_on__gte=today - datetime.timedelta(days=CATCH_UP_DAYS)
+    ).prefetch_related("filer_kinds")
+    for campaign in campaigns:
+        sweep_campaign(campaign, today, report)
+    if send_email:
+        report.emails = send_pending_emails()
+    return report

@@ -1,0 +1,23 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from submissions.deadlines import run_sweep
+
+
+class Command(BaseCommand):
+    help = "Проход по срокам: напоминания, просрочки, непредставленные документы (как ежедневная задача Celery)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="дата прохода ГГГГ-ММ-ДД (по умолчанию — сегодня)")
+
+    def handle(self, *args, **options):
+        try:
+            today = datetime.date.fromisoformat(options["date"]) if options["date"] else timezone.localdate()
+        except ValueError as exc:
+            raise CommandError("Дата в формате ГГГГ-ММ-ДД, например 2027-02-26.") from exc
+        report = run_sweep(today)
+        for line in report.lines:
+            self.stdout.write(line)
+        self.stdout.write(self.style.SUCCESS(report.summary()))

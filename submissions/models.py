@@ -1,0 +1,271 @@
+"""Documents that travel upward: campaigns, submissions, their transitions and deadline events.
+
+A plan and a report share one workflow (DESIGN.md, "Submissions flow upward"); what they
+contain lives in `plans` and `reports`. This app holds what they have in common, so the
+rules of states, routing and deadlines exist once.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from network.models import VersionedModel
+from orgunits.access import RestrictedQuerySet
+from orgunits.models import DocumentType
+
+# Deadlines of 001 (§3.8: 25 February; §2.6: 1 March) as (month, day) after the period.
+DEFAULT_DEADLINES = {
+    DocumentType.REPORT: {"due": (2, 25), "closes": (3, 1), "opens": (1, 10)},
+    # A plan is for the academic year starting in September; the region sets its date.
+    DocumentType.PLAN: {"due": (9, 15), "closes": (10, 1), "opens": (8, 20)},
+}
+DEFAULT_REMINDER_OFFSETS = [14, 7, 1]
+
+
+def offsets_validator(value):
+    if not isinstance(value, list) or not all(isinstance(v, int) and 0 < v <= 120 for v in value):
+        raise ValidationError("Сроки напоминаний — список чисел дней от 1 до 120, например 14, 7, 1.")
+
+
+class Campaign(models.Model):
+    """One document type for one period in one region: who files, by when."""
+
+    region = models.ForeignKey(
+        "orgunits.Region", on_delete=models.PROTECT, related_name="campaigns", verbose_name="регион"
+    )
+    document_type = models.CharField("документ", max_length=20, choices=DocumentType.choices[:2])
+    year = models.PositiveSmallIntegerField(
+        "год", help_text="Отчёт — за календарный год; план — на учебный год, начинающийся в сентябре этого года."
+    )
+    title = models.CharField("название", max_length=200, blank=True)
+    opens_on = models.DateField("открыта с")
+    due_on = models.DateField("срок представления", help_text="После него документ — с опозданием.")
+    closes_on = models.DateField("закрывается", help_text="После этой даты непредставленный документ — не представлен.")
+    reminder_offsets = models.JSONField(
+        "напоминать за (дней)", default=list, blank=True, validators=[offsets_validator]
+    )
+    filer_kinds = models.ManyToManyField(
+        "orgunits.UnitKind", related_name="+", verbose_name="кто представляет", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "кампания"
+        verbose_name_plural = "кампании"
+        ordering = ["-year", "document_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "document_type", "year"], name="campaign_one_per_period"),
+            models.CheckConstraint(
+                condition=Q(opens_on__lte=models.F("due_on")) & Q(due_on__lte=models.F("closes_on")),
+                name="campaign_dates_in_order",
+                violation_error_message="Даты должны идти по порядку: открытие ≤ срок ≤ закрытие.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.default_title()
+
+    def get_absolute_url(self):
+        return reverse("submissions:campaign", args=[self.pk])
+
+    def default_title(self):
+        if self.document_type == DocumentType.REPORT:
+            return f"Годовые отчёты за {self.year} год"
+        return f"Планы работы на {self.year}/{self.year + 1} учебный год"
+
+    @property
+    def period_label(self):
+        return f"{self.year}" if self.document_type == DocumentType.REPORT else f"{self.year}/{self.year + 1}"
+
+    def clean(self):
+        if self.opens_on and self.due_on and self.closes_on and not (self.opens_on <= self.due_on <= self.closes_on):
+            raise ValidationError("Даты должны идти по порядку: открытие ≤ срок представления ≤ закрытие.")
+
+    @classmethod
+    def defaults_for(cls, document_type: str, year: int) -> dict:
+        """Dates of DESIGN.md for a period: a 2026 report is due 25.02.2027 and closes 01.03.2027."""
+        rule = DEFAULT_DEADLINES[document_type]
+        after = year + 1 if document_type == DocumentType.REPORT else year
+
+        def on(month_day):
+            return datetime.date(after, *month_day)
+
+        return {
+            "opens_on": on(rule["opens"]),
+            "due_on": on(rule["due"]),
+            "closes_on": on(rule["closes"]),
+            "reminder_offsets": list(DEFAULT_REMINDER_OFFSETS),
+        }
+
+    def expected_units(self, within=None):
+        """Units that owe this document: a filing kind, active on the due date (DESIGN: a unit
+        created or closed during the campaign is expected only if it is active at the deadline)."""
+        from orgunits.models import OrgUnit
+
+        qs = OrgUnit.objects.filter(region_id=self.region_id, kind__in=self.filer_kinds.all())
+        qs = qs.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=self.due_on))
+        qs = qs.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=self.due_on))
+        if within is not None:
+            qs = qs.filter(tree_id=within.tree_id, lft__gt=within.lft, lft__lt=within.rght)
+        return qs
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "черновик"
+    SUBMITTED = "submitted", "на согласовании"
+    RETURNED = "returned", "возвращён на доработку"
+    APPROVED = "approved", "согласован"
+
+
+class SubmissionQuerySet(RestrictedQuerySet):
+    def _restrict_q(self, access, action):
+        if action == "review":
+            q = access.q_for_units("review", prefix="approver__")
+            return q
+        return access.q_for_units("view", prefix="unit__")
+
+
+class Submission(VersionedModel):
+    """A unit's plan or report for one campaign, and where it stands."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="submissions", verbose_name="кампания"
+    )
+    unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="submissions", verbose_name="подразделение"
+    )
+    state = models.CharField("состояние", max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    approver = models.ForeignKey(
+        "orgunits.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submissions_to_approve",
+        verbose_name="согласующее подразделение",
+    )
+    first_submitted_on = models.DateField("впервые представлен", null=True, blank=True)
+    # Decided once, by the first submission against the due date; never recomputed.
+    on_time = models.BooleanField("в срок", null=True, blank=True)
+    submitted_at = models.DateTimeField("представлен", null=True, blank=True)
+    approved_at = models.DateTimeField("согласован", null=True, blank=True)
+    historical = models.BooleanField("исторический (перенесён с бумаги)", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "документ на согласовании"
+        verbose_name_plural = "документы на согласовании"
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit"], name="submission_one_per_unit")]
+        indexes = [models.Index(fields=["approver", "state"], name="submission_inbox")]
+
+    def __str__(self):
+        return f"{self.campaign.get_document_type_display()} {self.campaign.period_label}: {self.unit}"
+
+    def get_absolute_url(self):
+        return reverse("submissions:submission", args=[self.pk])
+
+    @property
+    def is_editable(self):
+        return self.state in (State.DRAFT, State.RETURNED)
+
+    @property
+    def document_type(self):
+        return self.campaign.document_type
+
+
+class Transition(models.Model):
+    """An immutable record of one step of the workflow."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField("из", max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField("в", max_length=20, choices=State.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="кто"
+    )
+    at = models.DateTimeField("когда")
+    comment = models.TextField("комментарий", blank=True)
+    # The content as it stood at this step: what a resubmission is compared against.
+    snapshot = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "переход"
+        verbose_name_plural = "история согласования"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.at:%d.%m.%Y %H:%M} {self.get_from_state_display()} → {self.get_to_state_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Запись истории согласования изменить нельзя.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Запись истории согласования удалить нельзя.")
+
+
+class DeadlineEvent(models.Model):
+    """What the sweep has done for a unit in a campaign: one row per kind, so a rerun sends nothing twice."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "напоминание"
+        LATE = "late", "просрочен"
+        MISSING = "missing", "не представлен"
+        MANUAL = "manual", "напоминание проверяющего"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
+    unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=40, help_text="вид и параметр: reminder-14, late, missing, manual-2027-02-20")
+    on = models.DateField("дата")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "событие сроков"
+        verbose_name_plural = "события сроков"
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit", "key"], name="deadline_event_once")]
+
+    def __str__(self):
+        return f"{self.on:%d.%m.%Y} {self.key}"
+
+
+ALLOWED_ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+}
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+def attachment_path(instance, filename):
+    return f"submissions/{instance.submission_id}/{filename}"
+
+
+class Attachment(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("файл", upload_to=attachment_path)
+    name = models.CharField("название", max_length=255)
+    size = models.PositiveIntegerField("размер, байт")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "вложение"
+        verbose_name_plural = "вложения"
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.name
