@@ -344,4 +344,7 @@ def load_demo(today: datetime.date, seed: int = 2026) -> bool:
     data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     with transaction.atomic():
         DemoBuilder(data, today, random.Random(seed)).build()
+        from submissions.demo import load_demo_submissions
+
+        load_demo_submissions(today)
     return True

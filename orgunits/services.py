@@ -3,6 +3,7 @@ admin all call these, so the rules live in one place."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from .models import OrgUnit, placement_errors
 
@@ -28,7 +29,8 @@ def create_unit(*, region, kind, parent, name, short_name="", school=None, descr
         short_name=short_name.strip(),
         school=school,
         description=description,
-        opened_on=opened_on,
+        # Campaigns expect a unit only from the day it exists (submissions.Campaign.expected_units).
+        opened_on=opened_on or timezone.localdate(),
     )
     unit.full_clean()
     if parent is not None:
