@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .health import healthz
-from .views import HomeView
+from .views import HomeView, NotificationsView
 
 admin.site.site_header = "Методсеть — администрирование"
 admin.site.site_title = "Методсеть"
@@ -12,9 +12,14 @@ admin.site.index_title = "Настройка сети"
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
+    path("notifications/", NotificationsView.as_view(), name="notifications"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("orgunits.urls")),
     path("", include("people.urls")),
+    path("", include("submissions.urls")),
+    path("", include("plans.urls")),
+    path("", include("reports.urls")),
+    path("", include("submissions.attachment_urls")),
 ]

@@ -1,9 +1,17 @@
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
 from orgunits.access import GROUP_PREFIX, ROLES, access_for, parse_role_group_name
+
+from .models import Notification
 
 
 def check_unit(user, unit, action: str = "view"):
@@ -52,3 +60,34 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 grants.append((units[unit_id], ROLES[role]))
         ctx.update(person=person, memberships=memberships, grants=grants, access=access_for(user))
         return ctx
+
+
+class NotificationsView(LoginRequiredMixin, TemplateView):
+    """The bell: the user's notifications, unread first; «Отметить все прочитанными»; open one."""
+
+    template_name = "notifications.html"
+
+    def get_context_data(self, **kwargs):
+        unread_first = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1))
+        notes = (
+            Notification.objects.filter(user=self.request.user)
+            .alias(unread_first=unread_first)
+            .order_by("unread_first", "-created_at", "-pk")
+        )
+        return super().get_context_data(page_obj=Paginator(notes, 50).get_page(self.request.GET.get("page")), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        now = timezone.now()
+        mine = Notification.objects.filter(user=request.user, read_at__isnull=True)
+        if "open" in request.POST:
+            if not request.POST["open"].isdigit():
+                raise Http404("Уведомление не найдено.")
+            note = get_object_or_404(Notification, pk=int(request.POST["open"]), user=request.user)
+            if note.read_at is None:
+                mine.filter(pk=note.pk).update(read_at=now)
+            if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
+                return redirect(note.url)
+            return redirect("notifications")
+        marked = mine.update(read_at=now)
+        messages.success(request, f"Отмечено прочитанными: {marked}." if marked else "Непрочитанных уведомлений нет.")
+        return redirect("notifications")

@@ -109,6 +109,10 @@ class UnitDetailView(LoginRequiredMixin, TemplateView):
             can_manage=access.can("manage", unit),
             can_manage_members=access.can("manage_members", unit),
             can_view_people=access.can("view_people", unit),
+            # Whoever sees the unit sees its plans and reports (the rule of Submission.restrict).
+            submissions=list(
+                unit.submissions.select_related("campaign").order_by("-campaign__year", "campaign__document_type")[:20]
+            ),
         )
         return ctx
 

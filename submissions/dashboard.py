@@ -1,0 +1,188 @@
+"""The campaign dashboard: every unit that owes the document, its state, the percentages.
+
+Everything is computed by the database for a given `today` (the view reads the clock once):
+the rows are one annotated query over the expected units, the totals one aggregate grouped
+by level, so a region of 40 units and a region of 40 000 cost the same number of queries.
+"""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case, CharField, Count, F, FilteredRelation, Q, Value, When
+
+from network.models import Notification
+from orgunits.models import Level
+
+from .models import DeadlineEvent, State, Submission
+from .services import unit_filers
+
+NOT_STARTED, OVERDUE, MISSING = "none", "overdue", "missing"
+
+# The dashboard's states in the order of the legend: the workflow's four and three of the calendar.
+DASH_STATES = [
+    (NOT_STARTED, "не начат"),
+    (State.DRAFT.value, "черновик"),
+    (State.SUBMITTED.value, "на согласовании"),
+    (State.RETURNED.value, "возвращён"),
+    (State.APPROVED.value, "согласован"),
+    (OVERDUE, "просрочен"),
+    (MISSING, "не представлен"),
+]
+DASH_STATE_LABELS = dict(DASH_STATES)
+LEVELS = list(Level.choices)
+PAGE_SIZE = 50
+
+
+def calendar_state(campaign, today: datetime.date) -> str | None:
+    """What the calendar makes of a document not submitted yet: None while there is time."""
+    if today > campaign.closes_on:
+        return MISSING
+    if today > campaign.due_on:
+        return OVERDUE
+    return None
+
+
+def state_of(campaign, today: datetime.date, submission=None) -> str:
+    """The dashboard state of one unit (the same rule as `state_expression`, in Python)."""
+    if submission is None or submission.first_submitted_on is None:
+        late = calendar_state(campaign, today)
+        if late:
+            return late
+        return NOT_STARTED if submission is None else submission.state
+    return submission.state
+
+
+def state_expression(campaign, today: datetime.date):
+    """`state_of` as SQL over the `sub` relation (the unit's submission in this campaign)."""
+    whens = []
+    late = calendar_state(campaign, today)
+    if late:
+        # Never submitted: a draft past the due date is as late as a document never started.
+        whens.append(When(sub__first_submitted_on__isnull=True, then=Value(late)))
+    whens.append(When(sub__id__isnull=True, then=Value(NOT_STARTED)))
+    return Case(*whens, default=F("sub__state"), output_field=CharField())
+
+
+def with_submission(units, campaign):
+    """Join each unit's submission in this campaign (at most one: unique per campaign and unit)."""
+    return units.annotate(sub=FilteredRelation("submissions", condition=Q(submissions__campaign=campaign)))
+
+
+def expected(campaign, unit, user):
+    """Units below `unit` that owe the document and that the user may see."""
+    return campaign.expected_units(within=unit).restrict(user, "view")
+
+
+def rows(campaign, unit, user, today, state: str = "", level: str = ""):
+    """The dashboard's rows: OrgUnits with `dash_state`, `sub_id`, `submitted_on`, `on_time`,
+    `approved_at`, `approver_id`, in tree order."""
+    qs = with_submission(expected(campaign, unit, user), campaign).annotate(
+        dash_state=state_expression(campaign, today),
+        sub_id=F("sub__id"),
+        submitted_on=F("sub__first_submitted_on"),
+        on_time=F("sub__on_time"),
+        approved_at=F("sub__approved_at"),
+        approver_id=F("sub__approver_id"),
+        historical=F("sub__historical"),
+    )
+    if state:
+        qs = qs.filter(dash_state=state)
+    if level:
+        qs = qs.filter(kind__level=level)
+    return qs.select_related("kind", "parent").order_by("tree_id", "lft")
+
+
+def pct(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def summary(campaign, unit, user, today) -> dict:
+    """Totals per level and overall, in one aggregate query.
+
+    Completeness: units that have submitted (at any time) out of those expected.
+    Timeliness: units whose first submission came by the due date out of those expected.
+    """
+    qs = with_submission(expected(campaign, unit, user), campaign).alias(dash_state=state_expression(campaign, today))
+    counts = {f"n_{code}": Count("pk", filter=Q(dash_state=code)) for code, _ in DASH_STATES}
+    grouped = (
+        qs.values("kind__level")
+        .annotate(
+            total=Count("pk"),
+            submitted=Count("pk", filter=Q(sub__first_submitted_on__isnull=False)),
+            in_time=Count("pk", filter=Q(sub__on_time=True)),
+            **counts,
+        )
+        .order_by()
+    )
+    by_level = {row["kind__level"]: row for row in grouped}
+    keys = ["total", "submitted", "in_time", *counts]
+    overall = {k: sum(row[k] for row in by_level.values()) for k in keys}
+
+    def describe(label, row):
+        return {
+            "label": label,
+            "total": row["total"],
+            "submitted": row["submitted"],
+            "in_time": row["in_time"],
+            "completeness": pct(row["submitted"], row["total"]),
+            "on_time": pct(row["in_time"], row["total"]),
+            "states": [(code, name, row[f"n_{code}"]) for code, name in DASH_STATES],
+        }
+
+    return {
+        "overall": describe("Всего", overall),
+        "levels": [describe(name, by_level[code]) for code, name in LEVELS if code in by_level],
+    }
+
+
+def own_row(campaign, unit, today):
+    """The dashboard unit itself, if it owes the document (its card with «Начать»)."""
+    qs = with_submission(campaign.expected_units().filter(pk=unit.pk), campaign).annotate(
+        dash_state=state_expression(campaign, today), sub_id=F("sub__id")
+    )
+    return qs.first()
+
+
+def owing(campaign, unit, user):
+    """Units below `unit` that have not submitted yet."""
+    submitted = Submission.objects.filter(campaign=campaign, first_submitted_on__isnull=False).values("unit_id")
+    return expected(campaign, unit, user).exclude(pk__in=submitted)
+
+
+def remind(campaign, unit, by, today: datetime.date) -> tuple[int, int]:
+    """Notify the filers of every owing unit below `unit`, once per unit per day.
+
+    Returns (units reminded now, notifications created). A unit reminded earlier today is
+    skipped: the DeadlineEvent `manual-<date>` is unique per campaign and unit.
+    """
+    key = f"manual-{today.isoformat()}"
+    units = list(owing(campaign, unit, by).only("pk", "name", "short_name"))
+    try:
+        with transaction.atomic():
+            done = set(DeadlineEvent.objects.filter(campaign=campaign, key=key).values_list("unit_id", flat=True))
+            todo = [u for u in units if u.pk not in done]
+            if not todo:
+                return 0, 0
+            DeadlineEvent.objects.bulk_create(
+                [
+                    DeadlineEvent(campaign=campaign, unit=u, kind=DeadlineEvent.Kind.MANUAL, key=key, on=today)
+                    for u in todo
+                ],
+                batch_size=500,
+            )
+            filers = unit_filers([u.pk for u in todo])
+            who = by.get_full_name() or by.get_username()
+            notes = []
+            for u in todo:
+                text = (
+                    f"Напоминание ({who}): представьте «{campaign}» — {u}. "
+                    f"Срок представления {campaign.due_on:%d.%m.%Y}."
+                )
+                url = f"{campaign.get_absolute_url()}?unit={u.pk}"
+                recipients = {user.pk: user for user in filers.get(u.pk, [])}
+                notes += [Notification(user=user, text=text[:500], url=url) for user in recipients.values()]
+            Notification.objects.bulk_create(notes, batch_size=500)
+    except IntegrityError:
+        # Somebody pressed the button at the same moment and recorded today's reminder first.
+        return 0, 0
+    return len(todo), len(notes)

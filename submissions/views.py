@@ -1,0 +1,477 @@
+"""The workflow pages: campaigns and their dashboards, the reviewer's inbox, a document and its steps.
+
+Every page reads the clock once (`now`, and `today` in the portal's time zone) and hands both
+to the services. Visibility follows the portal's rule: what one may not see is 404, what one
+sees but may not do is 403.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from network.forms import attach_errors
+from network.views import check_unit, get_restricted
+from orgunits.access import access_for
+from orgunits.models import DocumentType, OrgUnit, Region
+
+from . import dashboard, exports, services
+from .forms import CampaignForm, HistoricalForm, default_year
+from .models import Campaign, State, Submission, Transition
+
+
+def clock():
+    """The request's one reading of the clock: (now, today in the portal's time zone)."""
+    now = timezone.now()
+    return now, timezone.localdate(now)
+
+
+def editor_url(submission) -> str:
+    """The content editor of the document (plans:edit or reports:edit); the document page if absent."""
+    name = "plans:edit" if submission.campaign.document_type == DocumentType.PLAN else "reports:edit"
+    try:
+        return reverse(name, args=[submission.pk])
+    except NoReverseMatch:
+        return submission.get_absolute_url()
+
+
+# -- campaigns ------------------------------------------------------------------------------------
+
+
+def visible_regions(user) -> set[int] | None:
+    """Regions where the user sees at least one unit (None: every region, for a superuser)."""
+    access = access_for(user)
+    if access.superuser:
+        return None
+    return {span.region_id for span in access.top_spans()}
+
+
+def campaigns_for(user):
+    qs = Campaign.objects.select_related("region")
+    regions = visible_regions(user)
+    return qs if regions is None else qs.filter(region_id__in=regions)
+
+
+def get_campaign(user, pk) -> Campaign:
+    """A campaign of a region the user sees (else 404)."""
+    return get_object_or_404(campaigns_for(user), pk=pk)
+
+
+def check_regional_admin(user, campaign_or_region_id) -> None:
+    region_id = getattr(campaign_or_region_id, "region_id", campaign_or_region_id)
+    if not access_for(user).is_regional("manage", region_id):
+        raise PermissionDenied("Кампании ведёт администратор региона.")
+
+
+def dashboard_unit(user, campaign, unit_pk) -> OrgUnit:
+    """The unit of the dashboard: the one asked for (if seen), else the user's highest in the region."""
+    units = OrgUnit.objects.select_related("kind")
+    if unit_pk:
+        if not str(unit_pk).isdigit():
+            raise Http404("Подразделение не найдено.")
+        unit = get_object_or_404(units, pk=int(unit_pk))
+        if unit.region_id != campaign.region_id:
+            raise Http404("Подразделение другого региона.")
+        return check_unit(user, unit, "view")
+    access = access_for(user)
+    if access.superuser:
+        unit = units.filter(region_id=campaign.region_id, parent__isnull=True).order_by("tree_id").first()
+    else:
+        spans = [s for s in access.top_spans() if s.region_id == campaign.region_id]
+        unit = units.filter(pk=spans[0].unit_id).first() if spans else None
+    if unit is None:
+        raise Http404("Подразделение не найдено.")
+    return unit
+
+
+def dashboard_url(campaign, unit=None, **params) -> str:
+    query = {"unit": unit.pk} if unit is not None else {}
+    query.update({k: v for k, v in params.items() if v})
+    return campaign.get_absolute_url() + (f"?{urlencode(query)}" if query else "")
+
+
+class CampaignListView(LoginRequiredMixin, TemplateView):
+    template_name = "submissions/campaign_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        access = access_for(user)
+        page = Paginator(campaigns_for(user).order_by("-year", "document_type", "region__name", "pk"), 50).get_page(
+            self.request.GET.get("page")
+        )
+        for campaign in page.object_list:
+            campaign.can_manage = access.is_regional("manage", campaign.region_id)
+        can_add = access.superuser or bool(access.regions("manage"))
+        return super().get_context_data(page_obj=page, can_add=can_add, **kwargs)
+
+
+class CampaignFormView(LoginRequiredMixin, FormView):
+    """A new campaign (regional administrators) or the dates and filers of an existing one."""
+
+    template_name = "submissions/campaign_form.html"
+    form_class = CampaignForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.now, self.today = clock()
+        self.campaign = get_campaign(request.user, kwargs["pk"]) if "pk" in kwargs else None
+        if self.campaign is not None:
+            check_regional_admin(request.user, self.campaign)
+        else:
+            self.regions = self.managed_regions()
+            if not self.regions.exists():
+                raise PermissionDenied("Кампании ведёт администратор региона.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def managed_regions(self):
+        access = access_for(self.request.user)
+        if access.superuser:
+            return Region.objects.all()
+        return Region.objects.filter(pk__in=sorted(access.regions("manage")))
+
+    def get_initial(self):
+        if self.campaign is not None:
+            return {}
+        document_type = self.request.GET.get("document_type")
+        if document_type not in dict(CampaignForm.base_fields["document_type"].choices):
+            document_type = DocumentType.REPORT
+        year = self.request.GET.get("year", "")
+        year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else default_year(document_type, self.today)
+        initial = CampaignForm.initial_for(document_type, year)
+        region = self.request.GET.get("region", "")
+        if region.isdigit():
+            initial["region"] = int(region)
+        return initial
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.campaign is not None:
+            kwargs["instance"] = self.campaign
+        else:
+            kwargs["regions"] = self.regions
+        return kwargs
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        campaign = self.campaign or Campaign(
+            region=data["region"], document_type=data["document_type"], year=data["year"]
+        )
+        campaign.title = data["title"]
+        campaign.opens_on, campaign.due_on, campaign.closes_on = data["opens_on"], data["due_on"], data["closes_on"]
+        campaign.reminder_offsets = data["reminder_offsets"]
+        try:
+            with transaction.atomic():
+                campaign.save()
+                campaign.filer_kinds.set(data["filer_kinds"])
+        except IntegrityError:
+            form.add_error("year", "В регионе уже есть кампания за этот период.")
+            return self.form_invalid(form)
+        messages.success(self.request, f"Кампания «{campaign}» сохранена.")
+        return redirect(campaign)
+
+    def get_context_data(self, **kwargs):
+        title = f"Изменить кампанию: {self.campaign}" if self.campaign else "Новая кампания"
+        return super().get_context_data(campaign=self.campaign, title=title, **kwargs)
+
+
+class CampaignDashboardView(LoginRequiredMixin, TemplateView):
+    """Who owes the document below a unit, where each stands, and the percentages."""
+
+    template_name = "submissions/campaign_dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        params = self.request.GET
+        now, today = clock()
+        campaign = get_campaign(user, self.kwargs["pk"])
+        unit = dashboard_unit(user, campaign, params.get("unit"))
+        access = access_for(user)
+        state = params.get("state", "") if params.get("state") in dashboard.DASH_STATE_LABELS else ""
+        level = params.get("level", "") if params.get("level") in dict(dashboard.LEVELS) else ""
+        is_open = today >= campaign.opens_on  # filing starts when the campaign opens
+
+        page = Paginator(dashboard.rows(campaign, unit, user, today, state, level), dashboard.PAGE_SIZE).get_page(
+            params.get("page")
+        )
+        rows = list(page.object_list)
+        approvers = OrgUnit.objects.in_bulk({r.approver_id for r in rows if r.approver_id})
+        for row in rows:
+            row.approver = approvers.get(row.approver_id)
+            row.state_label = dashboard.DASH_STATE_LABELS[row.dash_state]
+            row.can_start = is_open and row.sub_id is None and access.can("file", row)
+            row.has_below = row.rght - row.lft > 1
+        own = dashboard.own_row(campaign, unit, today)
+        if own is not None:
+            own.state_label = dashboard.DASH_STATE_LABELS[own.dash_state]
+            own.can_start = is_open and own.sub_id is None and access.can("file", own)
+        ancestors = [a for a in unit.get_ancestors() if access.can("view", a)]
+        return super().get_context_data(
+            campaign=campaign,
+            unit=unit,
+            ancestors=ancestors,
+            page_obj=page,
+            rows=rows,
+            summary=dashboard.summary(campaign, unit, user, today),
+            own=own,
+            today=today,
+            is_open=is_open,
+            state=state,
+            level=level,
+            states=dashboard.DASH_STATES,
+            levels=dashboard.LEVELS,
+            can_remind=access.can("review", unit) or access.can("manage", unit),
+            can_manage=access.is_regional("manage", campaign.region_id),
+            export_url=reverse("submissions:campaign_export", args=[campaign.pk])
+            + "?"
+            + urlencode({k: v for k, v in {"unit": unit.pk, "state": state, "level": level}.items() if v}),
+            **kwargs,
+        )
+
+
+class CampaignRemindView(LoginRequiredMixin, View):
+    """«Напомнить непредставившим»: the filers of every owing unit below, once per unit per day."""
+
+    def post(self, request, pk):
+        user = request.user
+        now, today = clock()
+        campaign = get_campaign(user, pk)
+        unit = dashboard_unit(user, campaign, request.POST.get("unit"))
+        access = access_for(user)
+        if not (access.can("review", unit) or access.can("manage", unit)):
+            raise PermissionDenied("Напоминать могут проверяющие и администраторы.")
+        units, notes = dashboard.remind(campaign, unit, user, today)
+        if units:
+            messages.success(request, f"Напоминание отправлено: подразделений — {units}, уведомлений — {notes}.")
+        else:
+            messages.info(request, "Новых напоминаний нет: все представили или сегодня им уже напоминали.")
+        return redirect(dashboard_url(campaign, unit))
+
+
+class CampaignExportView(LoginRequiredMixin, View):
+    """The dashboard's rows (with its filters) as an .xlsx workbook."""
+
+    def get(self, request, pk):
+        user = request.user
+        params = request.GET
+        now, today = clock()
+        campaign = get_campaign(user, pk)
+        unit = dashboard_unit(user, campaign, params.get("unit"))
+        state = params.get("state", "") if params.get("state") in dashboard.DASH_STATE_LABELS else ""
+        level = params.get("level", "") if params.get("level") in dict(dashboard.LEVELS) else ""
+        rows = dashboard.rows(campaign, unit, user, today, state, level)
+        approvers = OrgUnit.objects.in_bulk(
+            list(Submission.objects.filter(campaign=campaign).values_list("approver_id", flat=True).distinct())
+        )
+        handle = exports.workbook_file(campaign, unit, rows.iterator(chunk_size=2000), approvers)
+        filename = f"campaign-{campaign.pk}-{campaign.document_type}-{campaign.year}-unit-{unit.pk}.xlsx"
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=filename,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+class StartView(LoginRequiredMixin, View):
+    """«Начать»: the unit's document in this campaign, then its editor."""
+
+    def post(self, request, pk, unit_pk):
+        user = request.user
+        now, today = clock()
+        campaign = get_campaign(user, pk)
+        unit = get_object_or_404(OrgUnit.objects.select_related("kind"), pk=unit_pk, region_id=campaign.region_id)
+        check_unit(user, unit, "file")
+        if not campaign.expected_units().filter(pk=unit.pk).exists():
+            messages.error(request, f"«{unit}» не представляет документ в кампании «{campaign}».")
+            return redirect(dashboard_url(campaign, unit))
+        try:
+            submission = services.start(campaign, unit, user, now)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(dashboard_url(campaign, unit))
+        return redirect(editor_url(submission))
+
+
+class HistoricalView(LoginRequiredMixin, FormView):
+    """A paper document of a past year recorded as approved (regional administrators)."""
+
+    template_name = "submissions/historical_form.html"
+    form_class = HistoricalForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.now, self.today = clock()
+        self.campaign = get_campaign(request.user, kwargs["pk"])
+        check_regional_admin(request.user, self.campaign)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        taken = Submission.objects.filter(campaign=self.campaign).values("unit_id")
+        units = self.campaign.expected_units().exclude(pk__in=taken).select_related("kind").order_by("tree_id", "lft")
+        return {**super().get_form_kwargs(), "units": units, "today": self.today}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            submission = services.load_historical(
+                campaign=self.campaign,
+                unit=data["unit"],
+                submitted_on=data["submitted_on"],
+                approved_on=data["approved_on"],
+                by=self.request.user,
+                now=self.now,
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Документ «{submission}» перенесён как согласованный.")
+        return redirect(submission)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(campaign=self.campaign, **kwargs)
+
+
+# -- the reviewer's inbox -------------------------------------------------------------------------
+
+
+class InboxView(LoginRequiredMixin, TemplateView):
+    """Documents waiting for my decision, and those I returned that have not come back yet."""
+
+    template_name = "submissions/inbox.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        waiting = (
+            Submission.objects.restrict(user, "review")
+            .filter(state=State.SUBMITTED)
+            .select_related("unit__kind", "campaign")
+            .order_by("submitted_at", "pk")
+        )
+        last_return = Transition.objects.filter(submission=OuterRef("pk"), to_state=State.RETURNED).order_by(
+            "-at", "-pk"
+        )
+        returned = (
+            Submission.objects.restrict(user, "review")
+            .filter(state=State.RETURNED)
+            .annotate(
+                returned_by=Subquery(last_return.values("by_id")[:1]),
+                returned_at=Subquery(last_return.values("at")[:1]),
+                return_comment=Subquery(last_return.values("comment")[:1]),
+            )
+            .filter(returned_by=user.pk)
+            .select_related("unit__kind", "campaign")
+            .order_by("-returned_at", "-pk")
+        )
+        return super().get_context_data(
+            page_obj=Paginator(waiting, 50).get_page(self.request.GET.get("page")),
+            returned=list(returned[:20]),
+            **kwargs,
+        )
+
+
+# -- one document ---------------------------------------------------------------------------------
+
+SUBMISSION_RELATED = ("campaign__region", "unit__kind", "approver")
+
+
+def get_submission(user, pk) -> Submission:
+    return get_restricted(Submission.objects.select_related(*SUBMISSION_RELATED), user, pk, "view")
+
+
+def plan_content(submission) -> list[tuple[str, list]]:
+    """The plan's items grouped by direction, in the order of the directions of 001."""
+    from plans.models import Direction
+
+    groups: dict[str, list] = {}
+    for item in submission.plan_items.all():
+        groups.setdefault(item.direction, []).append(item)
+    return [(label, groups[code]) for code, label in Direction.choices if code in groups]
+
+
+def attachment_url(attachment) -> str | None:
+    try:
+        return reverse("attachments:download", args=[attachment.pk])
+    except NoReverseMatch:
+        return None
+
+
+class SubmissionDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "submissions/submission_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        submission = get_submission(user, self.kwargs["pk"])
+        access = access_for(user)
+        can_file = access.can("file", submission.unit)
+        can_review = submission.approver is not None and access.can("review", submission.approver)
+        ctx = {
+            "submission": submission,
+            "campaign": submission.campaign,
+            "can_edit": can_file and submission.is_editable,
+            "can_decide": can_review and submission.state == State.SUBMITTED,
+            "can_reopen": can_review and submission.state == State.APPROVED,
+            "editor_url": editor_url(submission),
+            "transitions": list(submission.transitions.select_related("by")),
+            "dashboard_url": dashboard_url(submission.campaign, submission.unit),
+        }
+        ctx["is_plan"] = submission.campaign.document_type == DocumentType.PLAN
+        if ctx["is_plan"]:
+            ctx["plan_groups"] = plan_content(submission)
+        else:
+            ctx["sections"] = list(submission.report_sections.all())
+            ctx["figures"] = list(submission.report_figures.all())
+        attachments = list(submission.attachments.select_related("uploaded_by"))
+        for attachment in attachments:
+            attachment.url = attachment_url(attachment)
+        ctx["attachments"] = attachments
+        # A resubmission shows the reviewer what changed since the document was returned.
+        ctx["changes"] = services.diff_since_return(submission) if submission.state == State.SUBMITTED else None
+        return super().get_context_data(**ctx, **kwargs)
+
+
+class SubmissionActionView(LoginRequiredMixin, View):
+    """One step of the workflow, by POST: submit, approve, return, reopen."""
+
+    action = ""
+    done = {
+        "submit": "Документ отправлен на согласование.",
+        "approve": "Документ согласован.",
+        "return": "Документ возвращён на доработку.",
+        "reopen": "Документ открыт повторно для доработки.",
+    }
+
+    def post(self, request, pk):
+        user = request.user
+        now, today = clock()
+        submission = get_submission(user, pk)
+        if self.action == "submit":
+            services.check_can_file(user, submission)
+        else:
+            services.check_can_review(user, submission)
+        comment = request.POST.get("comment", "")
+        try:
+            if self.action == "submit":
+                services.submit(submission, user, now, today)
+            elif self.action == "approve":
+                services.approve(submission, user, now, comment)
+            elif self.action == "return":
+                services.return_for_revision(submission, user, comment, now)
+            elif self.action == "reopen":
+                services.reopen(submission, user, comment, now)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, self.done[self.action])
+        return redirect("submissions:submission", pk=submission.pk)
