@@ -103,3 +103,36 @@ def member(person, unit_obj, role="member", starts_on=TERM_START, left_on=None):
         ends_on=Membership.default_term_end(starts_on),
         left_on=left_on,
     )
+
+
+# The logins of the `net` fixture, in the column order of the permission matrices.
+MATRIX_ROLES = (
+    "admin",
+    "reviewer",
+    "methodist",
+    "secretary",
+    "baksan_methodist",
+    "shmo_secretary",
+    "teacher",
+    "outsider",
+    "superuser",
+    "anonymous",
+)
+
+
+def bulk_node(region, kind, parent, name, school=None):
+    """An unsaved unit for bulk_create under disable_mptt_updates(); partial_rebuild fixes the bounds."""
+    from network.models import normalize_search
+
+    return OrgUnit(
+        region=region,
+        kind=kind,
+        parent=parent,
+        name=name,
+        school=school,
+        search=normalize_search(name),
+        tree_id=parent.tree_id,
+        lft=0,
+        rght=0,
+        level=0,
+    )

@@ -17,18 +17,7 @@ from people.services import sync_person_access
 
 from . import factories as f
 
-ROLES = (
-    "admin",
-    "reviewer",
-    "methodist",
-    "secretary",
-    "baksan_methodist",
-    "shmo_secretary",
-    "teacher",
-    "outsider",
-    "superuser",
-    "anonymous",
-)
+ROLES = f.MATRIX_ROLES
 
 # Each row: the page or action, then the expected status for ROLES in this order
 # (adm = admin, rev = reviewer, meth = methodist, sec = secretary, bak = baksan_methodist,

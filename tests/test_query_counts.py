@@ -16,6 +16,7 @@ from network.models import normalize_search
 from orgunits.demo import inn_with_checksum
 from orgunits.models import OrgUnit, School
 from people.models import Membership, Person
+from tests import factories as f
 
 from .factories import TERM_START
 
@@ -85,18 +86,7 @@ def grow(net, units_total, people_total):
         schools[school.municipality_id].append(school)
 
     def node(kind, parent, name, school=None):
-        return OrgUnit(
-            region=net.region,
-            kind=kind,
-            parent=parent,
-            name=name,
-            school=school,
-            search=normalize_search(name),
-            tree_id=net.rumo.tree_id,
-            lft=0,
-            rght=0,
-            level=0,
-        )
+        return f.bulk_node(net.region, kind, parent, name, school)
 
     with OrgUnit.objects.disable_mptt_updates():
         rmos = OrgUnit.objects.bulk_create(

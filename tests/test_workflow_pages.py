@@ -20,18 +20,7 @@ from submissions.models import Campaign, State, Submission
 from . import factories as f
 from .workflow import AFTER_DUE, OPEN_DAY, freeze, moment, report_campaign, submitted
 
-ROLES = (
-    "admin",
-    "reviewer",
-    "methodist",
-    "secretary",
-    "baksan_methodist",
-    "shmo_secretary",
-    "teacher",
-    "outsider",
-    "superuser",
-    "anonymous",
-)
+ROLES = f.MATRIX_ROLES
 
 # fmt: off
 MATRIX = {

@@ -5,10 +5,11 @@ import itertools
 
 from django.utils import timezone
 
-from network.models import normalize_search
 from orgunits.models import OrgUnit
 from submissions import services
 from submissions.models import Campaign
+
+from . import factories as f
 
 D = datetime.date
 _seq = itertools.count(1)
@@ -61,18 +62,7 @@ def grow(net, total: int) -> list[OrgUnit]:
     n_shmo = need - n_rmo
 
     def node(kind, parent, name, school=None):
-        return OrgUnit(
-            region=net.region,
-            kind=kind,
-            parent=parent,
-            name=name,
-            school=school,
-            search=normalize_search(name),
-            tree_id=net.terek.tree_id,
-            lft=0,
-            rght=0,
-            level=0,
-        )
+        return f.bulk_node(net.region, kind, parent, name, school)
 
     with OrgUnit.objects.disable_mptt_updates():
         rmos = OrgUnit.objects.bulk_create(
