@@ -67,3 +67,39 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+def rendered_path(instance, filename):
+    return f"pdf/{instance.kind}/{instance.object_id}/{filename}"
+
+
+class RenderedDocument(models.Model):
+    """A PDF rendered once for one version of its document, then served from storage."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "в очереди"
+        RUNNING = "running", "формируется"
+        DONE = "done", "готов"
+        FAILED = "failed", "ошибка"
+
+    kind = models.CharField(max_length=40)
+    object_id = models.PositiveBigIntegerField()
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to=rendered_path, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "сформированный PDF"
+        verbose_name_plural = "сформированные PDF"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id", "version"], name="rendered_once_per_version")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.object_id} v{self.version}: {self.get_status_display()}"

@@ -91,7 +91,11 @@ def edit(submission, user, expected_version, change: Callable[[Submission], T]) 
         raise ValidationError(MISSING_VERSION_MESSAGE)
     try:
         with transaction.atomic():
-            locked = Submission.objects.select_for_update().select_related(*SUBMISSION_RELATED).get(pk=submission.pk)
+            locked = (
+                Submission.objects.select_for_update(of=("self",))
+                .select_related(*SUBMISSION_RELATED)
+                .get(pk=submission.pk)
+            )
             services.check_editable(locked, user)
             services.touch(locked, expected_version)
             result = change(locked)

@@ -80,7 +80,11 @@ def _record(submission, from_state, to_state, by, now, comment="", snapshot=None
 
 
 def _lock(submission: Submission) -> Submission:
-    return Submission.objects.select_for_update().select_related("campaign", "unit__kind").get(pk=submission.pk)
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("campaign", "unit__kind")
+        .get(pk=submission.pk)
+    )
 
 
 def check_can_file(user, submission) -> None:
