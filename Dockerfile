@@ -11,6 +11,9 @@ COPY people people
 COPY plans plans
 COPY reports reports
 COPY monitoring monitoring
+COPY submissions submissions
+COPY meetings meetings
+COPY orders orders
 RUN pip install --no-cache-dir .
 COPY . .
 RUN PRODUCTION=1 SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789 \

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "reports",
     "monitoring",
     "submissions",
+    "meetings",
+    "orders",
 ]
 
 MIDDLEWARE = [
