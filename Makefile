@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint migrate demo check-deploy clean serve-prod worker beat
+.PHONY: install run test lint migrate demo check-deploy clean serve-prod worker beat bench-pdf
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# How long a 100-item plan takes to print (a benchmark, not a test; a throw-away database).
+bench-pdf: install
+	$(BIN)/python scripts/bench_pdf.py
 
 check-deploy: install
 	PRODUCTION=1 SECRET_KEY=check-deploy-$$(date +%s)-a-long-enough-random-secret-key-value ALLOWED_HOSTS=metodset.example.ru \

@@ -7,9 +7,12 @@ queues it for Celery and shows a page that follows its progress. The caller chec
 permissions before calling.
 """
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -22,6 +25,10 @@ from django.utils import timezone
 from .models import RenderedDocument
 
 FONT_DIR = settings.BASE_DIR / "static" / "fonts"
+# The only files a document may load (fonts, a logo); everything else is refused.
+ASSET_DIR = (settings.BASE_DIR / "static").resolve()
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,13 +49,39 @@ def register(document: PdfDocument) -> PdfDocument:
     return document
 
 
+def _url_fetcher():
+    """A fetcher that loads `data:` URLs and files under static/ only.
+
+    Templates escape what users type, so no user text becomes a URL; this is the second
+    wall: a `|safe` slip cannot make the server read /etc/passwd or call an internal host.
+    """
+    try:
+        from weasyprint.urls import URLFetcher
+    except ImportError:  # WeasyPrint before URLFetcher: its default fetcher
+        return None
+
+    class AssetsOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme == "file":
+                path = Path(unquote(parts.path)).resolve()
+                if path.is_relative_to(ASSET_DIR):
+                    return super().fetch(url, headers)
+            raise ValueError(f"A document may load only files under static/: {url[:200]}")
+
+    return AssetsOnly()
+
+
 def render_pdf(template_name: str, context: dict) -> bytes:
     """HTML → PDF with the fonts shipped in static/fonts, never the host's."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     html = render_to_string(template_name, {**context, "font_dir": FONT_DIR.as_uri()})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=FontConfiguration())
+    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_url_fetcher())
+    return document.write_pdf(font_config=FontConfiguration())
 
 
 def render_and_store(rendered: RenderedDocument) -> RenderedDocument:
@@ -60,9 +93,10 @@ def render_and_store(rendered: RenderedDocument) -> RenderedDocument:
         template_name, context, filename = document.build(obj)
         data = render_pdf(template_name, context)
     except Exception as exc:
-        RenderedDocument.objects.filter(pk=rendered.pk).update(
-            status=RenderedDocument.Status.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000]
-        )
+        logger.exception("PDF %s #%s v%s failed", rendered.kind, rendered.object_id, rendered.version)
+        rendered.status = RenderedDocument.Status.FAILED
+        rendered.error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        RenderedDocument.objects.filter(pk=rendered.pk).update(status=rendered.status, error=rendered.error)
         raise
     rendered.filename = f"{filename}.pdf"
     rendered.file.save(f"v{rendered.version}.pdf", ContentFile(data), save=False)
@@ -81,17 +115,33 @@ def _get_or_create(kind: str, obj, version: int) -> RenderedDocument:
         return RenderedDocument.objects.get(kind=kind, object_id=obj.pk, version=version)
 
 
+def _progress(request, rendered, obj, status=200) -> HttpResponse:
+    """The progress page, or for the page's own polling (htmx) just its fragment.
+
+    htmx swaps only 2xx answers, so the fragment of a failed document comes with 200:
+    otherwise the page would keep polling and never show the error and its retry button.
+    """
+    if getattr(request, "htmx", False):
+        return render(request, "pdf/_progress_fragment.html", {"rendered": rendered, "obj": obj})
+    return render(request, "pdf/progress.html", {"rendered": rendered, "obj": obj}, status=status)
+
+
 def pdf_response(request, kind: str, obj) -> HttpResponse:
     """The PDF of the document's current version: from storage, rendered now, or queued."""
     document = REGISTRY[kind]
     rendered = _get_or_create(kind, obj, document.version(obj))
     if rendered.status == RenderedDocument.Status.DONE and rendered.file:
+        if getattr(request, "htmx", False):  # the progress page polled: show its link, not the bytes
+            return _progress(request, rendered, obj)
         return FileResponse(rendered.file.open("rb"), content_type="application/pdf", filename=rendered.filename)
     retry = rendered.status == RenderedDocument.Status.FAILED and request.method == "POST"
     if rendered.status == RenderedDocument.Status.FAILED and not retry:
-        return render(request, "pdf/progress.html", {"rendered": rendered, "obj": obj}, status=500)
+        return _progress(request, rendered, obj, status=500)
     if not document.background(obj):
-        rendered = render_and_store(rendered)
+        try:
+            rendered = render_and_store(rendered)
+        except Exception:  # logged and recorded by render_and_store; the page offers a retry
+            return _progress(request, rendered, obj, status=500)
         return FileResponse(rendered.file.open("rb"), content_type="application/pdf", filename=rendered.filename)
     # A long document: queue it once and show its progress; the page polls this same URL.
     queued = RenderedDocument.objects.filter(pk=rendered.pk, queued_at__isnull=True)
@@ -102,5 +152,4 @@ def pdf_response(request, kind: str, obj) -> HttpResponse:
 
         transaction.on_commit(lambda: render_document.delay(rendered.pk))
         rendered.refresh_from_db()
-    template = "pdf/_progress_fragment.html" if getattr(request, "htmx", False) else "pdf/progress.html"
-    return render(request, template, {"rendered": rendered, "obj": obj})
+    return _progress(request, rendered, obj)

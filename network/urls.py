@@ -22,4 +22,6 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("reports.urls")),
     path("", include("submissions.attachment_urls")),
+    path("", include("orders.urls")),
+    path("", include("meetings.urls")),
 ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
+from meetings.governance import run_governance_checks
 from network.notify import notify, send_pending_emails
 from orgunits.models import OrgUnit
 
@@ -29,13 +30,16 @@ class SweepReport:
     late: int = 0
     missing: int = 0
     parents_notified: int = 0
+    no_meetings: int = 0  # units without a meeting in the previous quarter (meetings.governance)
+    terms_ending: int = 0  # memberships whose term ends within 30 days (meetings.governance)
     emails: int = 0
     lines: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
             f"{self.day:%d.%m.%Y}: напоминаний {self.reminders}, просрочено {self.late}, "
-            f"не представлено {self.missing}, уведомлено вышестоящих {self.parents_notified}, писем {self.emails}"
+            f"не представлено {self.missing}, уведомлено вышестоящих {self.parents_notified}, "
+            f"без заседаний за квартал {self.no_meetings}, истекает сроков {self.terms_ending}, писем {self.emails}"
         )
 
 
@@ -113,6 +117,7 @@ def run_sweep(today: datetime.date, send_email: bool = True) -> SweepReport:
     ).prefetch_related("filer_kinds")
     for campaign in campaigns:
         sweep_campaign(campaign, today, report)
+    run_governance_checks(today, report)
     if send_email:
         report.emails = send_pending_emails()
     return report

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pdf_views, views
 
 app_name = "submissions"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/units/<int:unit_pk>/start/", views.StartView.as_view(), name="start"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("submissions/<int:pk>/", views.SubmissionDetailView.as_view(), name="submission"),
+    path("submissions/<int:pk>/pdf/", pdf_views.SubmissionPdfView.as_view(), name="pdf"),
     path("submissions/<int:pk>/submit/", views.SubmissionActionView.as_view(action="submit"), name="submit"),
     path("submissions/<int:pk>/approve/", views.SubmissionActionView.as_view(action="approve"), name="approve"),
     path("submissions/<int:pk>/return/", views.SubmissionActionView.as_view(action="return"), name="return"),

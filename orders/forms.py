@@ -1,0 +1,160 @@
+import datetime
+
+from django import forms
+
+from network.forms import DateInput, VersionedFormMixin
+from people.models import Person, phone_validator
+from submissions.models import Submission
+
+from .models import CONTROL_OTHER, CONTROL_SELF, HEADING_REQUIRED, Order, OrderStatus, OrderTemplate
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.full_name}{f' — {obj.position}' if obj.position else ''}"
+
+
+class CreateOrderForm(forms.Form):
+    """What a template needs besides the unit: the date and the template's own context."""
+
+    date = forms.DateField(label="Дата приказа", widget=DateInput)
+    place = forms.CharField(label="Место издания", max_length=200, required=False, help_text="Например: г. Терек.")
+
+    def __init__(self, *args, template: str, people=None, plans=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template = template
+        if template == OrderTemplate.APPOINT_CHAIR:
+            self.fields["person"] = PersonChoiceField(
+                label="Назначаемый председатель",
+                queryset=people if people is not None else Person.objects.none(),
+                empty_label="— выберите участника —",
+                help_text="Из действующих участников подразделения.",
+            )
+        elif template == OrderTemplate.APPROVE_PLAN:
+            self.fields["submission"] = forms.ModelChoiceField(
+                label="Согласованный план работы",
+                queryset=plans if plans is not None else Submission.objects.none(),
+                empty_label="— выберите план —",
+            )
+        elif template == OrderTemplate.APPROVE_PROGRAM:
+            self.fields["program"] = forms.CharField(
+                label="Наименование программы",
+                max_length=400,
+                help_text="Например: Программа поддержки школьных, муниципальных методических объединений.",
+            )
+        elif template == OrderTemplate.FREE:
+            self.fields["heading"] = forms.CharField(
+                label="Заголовок",
+                max_length=500,
+                help_text="Обязателен (ГОСТ Р 7.0.97-2025): «О проведении …», «Об организации …».",
+                error_messages={"required": HEADING_REQUIRED},
+            )
+            self.fields["purpose"] = forms.CharField(
+                label="Цель («В целях …»)", widget=forms.Textarea(attrs={"rows": 2}), required=False
+            )
+
+    def context(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("date")
+        return {k: v for k, v in data.items() if v not in ("", None)}
+
+
+class OrderForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Order
+        fields = [
+            "date",
+            "place",
+            "heading",
+            "purpose",
+            "subject",
+            "signatory",
+            "signatory_position",
+            "executor",
+            "executor_phone",
+        ]
+        widgets = {
+            "date": DateInput,
+            "heading": forms.Textarea(attrs={"rows": 2}),
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+        }
+        field_classes = {"signatory": PersonChoiceField, "executor": PersonChoiceField}
+        help_texts = {"date": "При переносе на другой год номер присваивается заново (нумерация — в пределах года)."}
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if people is not None:
+            self.fields["signatory"].queryset = people
+            self.fields["executor"].queryset = people
+        self.fields["heading"].error_messages["required"] = HEADING_REQUIRED
+        self.fields["executor_phone"].validators.append(phone_validator)
+
+    def clean_heading(self):
+        heading = " ".join((self.cleaned_data.get("heading") or "").split())
+        if not heading:
+            raise forms.ValidationError(HEADING_REQUIRED)
+        return heading
+
+
+class PointForm(forms.Form):
+    text = forms.CharField(
+        label="Текст пункта",
+        widget=forms.Textarea(attrs={"rows": 3, "aria-label": "Текст пункта"}),
+        required=False,
+        max_length=20000,
+    )
+    executor = forms.CharField(
+        label="Исполнитель",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"aria-label": "Исполнитель", "placeholder": "И.О. Фамилия"}),
+    )
+    term = forms.CharField(
+        label="Срок",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"aria-label": "Срок", "placeholder": "до 01.10.2026"}),
+    )
+
+
+class BasePointFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = "Удалить"
+
+    def points(self) -> list[dict]:
+        return [
+            {k: f.cleaned_data.get(k, "") for k in ("text", "executor", "term")}
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+
+
+PointFormSet = forms.formset_factory(PointForm, formset=BasePointFormSet, extra=2, can_delete=True, max_num=100)
+
+CONTROL_HINTS = (CONTROL_SELF, CONTROL_OTHER + "… (должность, И.О. Фамилия).")
+
+
+class RegisterFilterForm(forms.Form):
+    """Filters of a register; a bad value is reported on the form and ignored."""
+
+    q = forms.CharField(label="Заголовок или номер", required=False, max_length=200)
+    unit = forms.IntegerField(label="Подразделение", required=False, min_value=1)
+    year = forms.IntegerField(label="Год", required=False, min_value=1900, max_value=2200)
+    status = forms.ChoiceField(label="Статус", required=False, choices=[("", "все"), *OrderStatus.choices])
+
+    def __init__(self, *args, units=None, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update(type="search", placeholder="Об утверждении… или 12")
+        if units is None:
+            del self.fields["unit"]
+        else:
+            self.fields["unit"].widget = forms.Select(choices=[("", "все"), *((u.pk, str(u)) for u in units)])
+        years = sorted(set(years) | {datetime.date.today().year}, reverse=True)
+        self.fields["year"].widget = forms.Select(choices=[("", "все"), *((y, y) for y in years)])
+
+    def value(self, name):
+        if not self.is_bound:
+            return None
+        self.is_valid()  # fields with errors are left out of cleaned_data: their filter is ignored
+        return self.cleaned_data.get(name)

@@ -1,0 +1,188 @@
+"""Orders (приказы) of the units: a register numbered per unit and calendar year.
+
+An order follows ГОСТ Р 7.0.97-2025 (DESIGN.md, "Documents rendered with WeasyPrint"):
+a heading (mandatory since the 2025 edition), the purpose «В целях …», «ПРИКАЗЫВАЮ:» and
+numbered points, each with its executor and term, the last one assigning control. A
+signed order is frozen. Every change goes through orders.services.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from network.models import VersionedModel, normalize_search
+from orgunits.access import RestrictedQuerySet
+
+CONTROL_SELF = "Контроль за исполнением настоящего приказа оставляю за собой."
+CONTROL_OTHER = "Контроль за исполнением настоящего приказа возложить на "
+HEADING_REQUIRED = "Укажите заголовок приказа: по ГОСТ Р 7.0.97-2025 он обязателен."
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", "проект"
+    SIGNED = "signed", "подписан"
+
+
+class OrderTemplate(models.TextChoices):
+    APPOINT_CHAIR = "appoint_chair", "О назначении председателя"
+    APPROVE_COMPOSITION = "approve_composition", "Об утверждении состава"
+    APPROVE_PLAN = "approve_plan", "Об утверждении плана работы"
+    APPROVE_PROGRAM = "approve_program", "Об утверждении программы и «дорожной карты»"
+    FREE = "free", "Произвольный приказ"
+
+
+class OrderQuerySet(RestrictedQuerySet):
+    def _restrict_q(self, access, action):
+        # Whoever sees the issuing unit sees its orders ("view"); preparing them is
+        # orders.services.may_issue ("manage" or "file" at the unit), checked per unit.
+        return access.q_for_units(action, prefix="unit__")
+
+
+class Order(VersionedModel):
+    unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="orders", verbose_name="издающее подразделение"
+    )
+    year = models.PositiveSmallIntegerField("год регистрации", editable=False)
+    number = models.PositiveIntegerField("номер", editable=False)
+    date = models.DateField("дата")
+    place = models.CharField("место издания", max_length=200, blank=True)
+    heading = models.CharField(
+        "заголовок", max_length=500, help_text="Обязателен (ГОСТ Р 7.0.97-2025): «Об утверждении …», «О назначении …»."
+    )
+    purpose = models.TextField("цель", blank=True, help_text="Преамбула: «В целях …».")
+    signatory = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signed_orders",
+        verbose_name="подписывает",
+    )
+    signatory_position = models.CharField("должность подписывающего", max_length=300, blank=True)
+    executor = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="executed_orders",
+        verbose_name="исполнитель",
+    )
+    executor_phone = models.CharField("телефон исполнителя", max_length=30, blank=True)
+    status = models.CharField(
+        "статус", max_length=10, choices=OrderStatus.choices, default=OrderStatus.DRAFT, db_index=True
+    )
+    template = models.CharField("вид", max_length=30, choices=OrderTemplate.choices, default=OrderTemplate.FREE)
+    # What the order decides: a plan, a unit (its chair, its composition), or a free subject.
+    submission = models.ForeignKey(
+        "submissions.Submission",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name="план работы",
+    )
+    subject_unit = models.ForeignKey(
+        "orgunits.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders_about",
+        verbose_name="о подразделении",
+    )
+    subject = models.CharField("предмет приказа", max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="создал"
+    )
+    created_at = models.DateTimeField("создан", auto_now_add=True)
+    updated_at = models.DateTimeField("изменён", auto_now=True)
+    signed_at = models.DateTimeField("подписан", null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="отметил подписание",
+    )
+    search = models.CharField(max_length=700, editable=False, default="")
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "приказ"
+        verbose_name_plural = "приказы"
+        ordering = ["-date", "-number", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "number"], name="order_number_once_per_unit_year"),
+            models.CheckConstraint(
+                condition=~Q(heading=""),
+                name="order_heading_required",
+                violation_error_message=HEADING_REQUIRED,
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "-date"], name="order_unit_date"),
+            models.Index(fields=["year", "status"], name="order_year_status"),
+        ]
+
+    def __str__(self):
+        return f"Приказ от {self.date:%d.%m.%Y} № {self.number} «{self.heading}»"
+
+    def get_absolute_url(self):
+        return reverse("orders:order", args=[self.pk])
+
+    @property
+    def is_signed(self):
+        return self.status == OrderStatus.SIGNED
+
+    @property
+    def is_editable(self):
+        return self.status == OrderStatus.DRAFT
+
+    def save(self, *args, **kwargs):
+        self.search = normalize_search(self.heading, self.subject)
+        super().save(*args, **kwargs)
+
+
+class OrderPoint(models.Model):
+    """One numbered point of «ПРИКАЗЫВАЮ:»: what, who, by when."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="points", verbose_name="приказ")
+    position = models.PositiveSmallIntegerField("№")
+    text = models.TextField("текст пункта")
+    executor = models.CharField("исполнитель", max_length=300, blank=True)
+    term = models.CharField("срок", max_length=100, blank=True, help_text="«до 01.10.2026», «в течение года».")
+
+    class Meta:
+        verbose_name = "пункт приказа"
+        verbose_name_plural = "пункты приказа"
+        ordering = ["order", "position"]
+        constraints = [models.UniqueConstraint(fields=["order", "position"], name="order_point_position_once")]
+
+    def __str__(self):
+        return f"{self.position}. {self.text[:80]}"
+
+    @property
+    def assigns_control(self):
+        return is_control_text(self.text)
+
+
+class OrderCounter(models.Model):
+    """The last number issued by a unit in a calendar year; its row is the numbering lock."""
+
+    unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "счётчик номеров приказов"
+        verbose_name_plural = "счётчики номеров приказов"
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="order_counter_once")]
+
+    def __str__(self):
+        return f"{self.unit_id}/{self.year}: {self.last_number}"
+
+
+def is_control_text(text: str) -> bool:
+    return text.strip().lower().startswith("контроль")

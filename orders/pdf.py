@@ -1,0 +1,37 @@
+"""The order as a PDF (ГОСТ Р 7.0.97-2025): registered with network.pdf once, at start-up."""
+
+from network.pdf import PdfDocument, register
+
+from .models import Order
+
+
+def build(order: Order) -> tuple[str, dict, str]:
+    signatory = order.signatory
+    executor = order.executor
+    context = {
+        "order": order,
+        "organisation": order.unit.name,
+        "doc_type": "ПРИКАЗ",
+        "date": order.date,
+        "number": order.number,
+        "place": order.place,
+        "heading": order.heading,
+        "purpose": order.purpose.strip(),
+        "points": list(order.points.all()),
+        "draft": not order.is_signed,
+        "signatures": [
+            {"position": order.signatory_position, "name": signatory.short_name if signatory else ""},
+        ],
+        "executor": ", ".join(p for p in (executor.full_name, order.executor_phone) if p) if executor else "",
+    }
+    return "orders/order_pdf.html", context, f"prikaz-{order.unit_id}-{order.year}-{order.number}"
+
+
+DOCUMENT = register(
+    PdfDocument(
+        kind="order",
+        model=Order,
+        build=build,
+        version=lambda order: order.version,
+    )
+)

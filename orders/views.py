@@ -1,0 +1,326 @@
+"""The order register, one order, its editor, signing, its PDF, and the orders made from a plan
+or from a unit's composition.
+
+Visibility follows the portal's rule: whoever sees the issuing unit sees its orders; what
+one may not see is 404, what one sees but may not do is 403. Orders are prepared by those
+who administer the unit or file its documents (services.may_issue).
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from network.forms import attach_errors
+from network.models import StaleVersionError, normalize_search
+from network.pdf import pdf_response
+from network.views import get_restricted
+from orgunits.access import access_for
+from orgunits.models import DocumentType, OrgUnit
+from orgunits.views import UnitActionMixin
+from people.models import Person
+from submissions.models import State, Submission
+
+from . import services
+from .forms import CONTROL_HINTS, CreateOrderForm, OrderForm, PointFormSet, RegisterFilterForm
+from .models import Order, OrderTemplate
+
+PAGE_SIZE = 50
+ORDER_RELATED = ("unit__kind", "unit__region", "signatory", "executor", "submission__campaign", "submission__unit")
+
+
+def get_order(user, pk) -> Order:
+    return get_restricted(Order.objects.select_related(*ORDER_RELATED), user, pk, "view")
+
+
+def unit_people(unit, *also):
+    """Who may sign or execute an order of the unit: its active members (and whoever is set now)."""
+    ids = [p.pk for p in also if p is not None]
+    members = Person.objects.filter(memberships__unit=unit, memberships__left_on__isnull=True)
+    return (members | Person.objects.filter(pk__in=ids)).distinct().order_by("last_name", "first_name")
+
+
+def filtered(orders, form: RegisterFilterForm):
+    """Apply the register's filters: words of the heading or the number, unit, year, status."""
+    query = (form.value("q") or "").strip()
+    if query:
+        needle = normalize_search(query.lstrip("№").strip())
+        if needle.isdigit():  # a registration number
+            orders = orders.filter(number=int(needle))
+        else:
+            for word in needle.split():
+                orders = orders.filter(search__contains=word)
+    if form.value("unit"):
+        orders = orders.filter(unit_id=form.value("unit"))
+    if form.value("year"):
+        orders = orders.filter(year=form.value("year"))
+    if form.value("status"):
+        orders = orders.filter(status=form.value("status"))
+    return orders
+
+
+class RegisterMixin:
+    """A paginated, filtered register of orders."""
+
+    template_name = "orders/order_list.html"
+
+    def register(self, orders, *, units=None):
+        years = orders.order_by().values_list("year", flat=True).distinct()
+        form = RegisterFilterForm(self.request.GET or None, units=units, years=list(years))
+        rows = filtered(orders, form).select_related("unit__kind", "signatory").order_by("-date", "-number", "-pk")
+        page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        return {"filter_form": form, "page_obj": page, "orders": page.object_list}
+
+
+class RegisterView(LoginRequiredMixin, RegisterMixin, TemplateView):
+    """All the orders of the units the user can see."""
+
+    def get_context_data(self, **kwargs):
+        orders = Order.objects.restrict(self.request.user, "view")
+        units = OrgUnit.objects.filter(pk__in=orders.values("unit_id")).order_by("name")
+        return super().get_context_data(title="Приказы", **self.register(orders, units=units), **kwargs)
+
+
+class UnitRegisterView(UnitActionMixin, RegisterMixin, TemplateView):
+    """The orders of one unit; those who prepare its orders start new ones here."""
+
+    unit_action = "view"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        access = access_for(user)
+        return super().get_context_data(
+            title=f"Приказы: {self.unit}",
+            can_issue=services.may_issue(user, self.unit),
+            can_manage_members=access.can("manage_members", self.unit),
+            templates=[t for t in OrderTemplate if t != OrderTemplate.APPROVE_COMPOSITION],
+            **self.register(self.unit.orders.all()),
+            **kwargs,
+        )
+
+
+class OrderCreateView(LoginRequiredMixin, FormView):
+    """A new order from a template (?template=…): the template's few questions, then the draft."""
+
+    template_name = "orders/order_create.html"
+    form_class = CreateOrderForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        unit = get_object_or_404(OrgUnit.objects.select_related("kind", "region"), pk=kwargs["pk"])
+        self.unit = services.check_may_issue(request.user, unit)
+        template = request.POST.get("template") or request.GET.get("template") or ""
+        self.template = template if template in OrderTemplate.values else None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if self.template is None:  # the choice of template
+            return self.render_to_response(self.get_context_data(form=None))
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.template is None:
+            return redirect("orders:create", pk=self.unit.pk)
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        today = timezone.localdate()
+        initial = {"date": today, "place": services.default_place(self.unit)}
+        if self.template == OrderTemplate.APPOINT_CHAIR:
+            initial["person"] = services.chair_of(self.unit)
+        return initial
+
+    def get_form_kwargs(self):
+        plans = (
+            Submission.objects.filter(unit=self.unit, state=State.APPROVED, campaign__document_type=DocumentType.PLAN)
+            .select_related("campaign", "unit")
+            .order_by("-campaign__year")
+        )
+        return {
+            **super().get_form_kwargs(),
+            "template": self.template,
+            "people": unit_people(self.unit),
+            "plans": plans,
+        }
+
+    def form_valid(self, form):
+        try:
+            order = services.create_order(
+                self.unit, self.template, form.cleaned_data["date"], self.request.user, **form.context()
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Проект приказа № {order.number} создан: проверьте текст и пункты.")
+        return redirect("orders:edit", pk=order.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            unit=self.unit,
+            template=self.template,
+            template_label=OrderTemplate(self.template).label if self.template else "",
+            templates=[t for t in OrderTemplate if t != OrderTemplate.APPROVE_COMPOSITION],
+            can_manage_members=access_for(self.request.user).can("manage_members", self.unit),
+            **kwargs,
+        )
+
+
+class OrderDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "orders/order_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        order = get_order(user, self.kwargs["pk"])
+        can_issue = services.may_issue(user, order.unit)
+        return super().get_context_data(
+            order=order,
+            points=list(order.points.all()),
+            can_edit=can_issue and order.is_editable,
+            problems=services.sign_problems(order) if order.is_editable else [],
+            can_see_submission=bool(order.submission_id) and access_for(user).can("view", order.submission.unit),
+            **kwargs,
+        )
+
+
+class OrderEditView(LoginRequiredMixin, TemplateView):
+    """The draft's requisites and points in one form, saved as one versioned edit."""
+
+    template_name = "orders/order_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.order = get_order(request.user, kwargs["pk"])
+        services.check_may_issue(request.user, self.order.unit)
+        if self.order.is_signed:
+            messages.error(request, services.FROZEN)
+            return redirect(self.order)
+        return super().dispatch(request, *args, **kwargs)
+
+    def forms(self, data=None):
+        order = self.order
+        people = unit_people(order.unit, order.signatory, order.executor)
+        form = OrderForm(data, instance=order, people=people)
+        initial = [{"text": p.text, "executor": p.executor, "term": p.term} for p in order.points.all()]
+        points = PointFormSet(data, initial=initial, prefix="points")
+        return form, points
+
+    def get_context_data(self, **kwargs):
+        if "form" not in kwargs:
+            kwargs["form"], kwargs["points"] = self.forms()
+        return super().get_context_data(order=self.order, control_hints=CONTROL_HINTS, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form, points = self.forms(request.POST)
+        if form.is_valid() and points.is_valid():
+            data = form.cleaned_data
+            try:
+                order = services.update_order(
+                    self.order,
+                    fields={name: data[name] for name in services.EDITABLE_FIELDS},
+                    points=points.points(),
+                    expected_version=data["expected_version"],
+                    by=request.user,
+                )
+            except StaleVersionError:
+                form.add_error(None, form.conflict_message)
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(request, f"Приказ № {order.number} сохранён.")
+                return redirect(order)
+        return self.render_to_response(self.get_context_data(form=form, points=points))
+
+
+class OrderSignView(LoginRequiredMixin, View):
+    """«Подписан»: the paper original is signed; the order is frozen from now on."""
+
+    def post(self, request, pk):
+        order = get_order(request.user, pk)
+        services.check_may_issue(request.user, order.unit)
+        try:
+            order = services.sign_order(order, request.user, timezone.now())
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"Приказ № {order.number} отмечен как подписанный; изменения больше не вносятся.")
+        return redirect(order)
+
+
+class OrderPdfView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        return pdf_response(request, "order", get_order(request.user, pk))
+
+    def post(self, request, pk):  # «Повторить» after a failed rendering
+        return pdf_response(request, "order", get_order(request.user, pk))
+
+
+class FromPlanView(LoginRequiredMixin, View):
+    """«Подготовить приказ об утверждении плана»: the pre-filled order of the plan's unit."""
+
+    def post(self, request, pk):
+        submission = get_restricted(
+            Submission.objects.select_related("campaign", "unit__kind"), request.user, pk, "view"
+        )
+        services.check_may_issue(request.user, submission.unit)
+        if submission.campaign.document_type != DocumentType.PLAN or submission.state != State.APPROVED:
+            messages.error(request, "Приказ об утверждении готовится только по согласованному плану работы.")
+            return redirect(submission)
+        try:
+            order, created = services.order_for_plan(submission, request.user, timezone.localdate())
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(submission)
+        if created:
+            messages.success(request, f"Проект приказа № {order.number} об утверждении плана подготовлен.")
+        else:
+            messages.info(request, f"Приказ об утверждении этого плана уже есть: № {order.number}.")
+        return redirect(order)
+
+
+class CompositionView(UnitActionMixin, TemplateView):
+    """«Утвердить состав»: the composition on a date, its renewal (001 §2.8), and the order."""
+
+    unit_action = "manage_members"
+    template_name = "orders/composition.html"
+
+    def on(self, value) -> datetime.date:
+        """The date of the composition: the one asked for, else today."""
+        try:
+            return forms.DateField().clean(value)
+        except ValidationError:
+            return timezone.localdate()
+
+    def get_context_data(self, **kwargs):
+        on = self.on(self.request.GET.get("date"))
+        return super().get_context_data(
+            on=on,
+            members=services.composition(self.unit, on),
+            renewal=services.renewal(self.unit, on),
+            can_issue=services.may_issue(self.request.user, self.unit),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        services.check_may_issue(request.user, self.unit)
+        on = self.on(request.POST.get("date"))
+        try:
+            order = services.create_order(self.unit, OrderTemplate.APPROVE_COMPOSITION, on, request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(reverse("orders:composition", args=[self.unit.pk]) + "?" + urlencode({"date": on}))
+        messages.success(request, f"Проект приказа № {order.number} об утверждении состава создан.")
+        return redirect("orders:edit", pk=order.pk)
