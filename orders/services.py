@@ -311,6 +311,25 @@ def order_for_plan(submission: Submission, by, date: datetime.date) -> tuple[Ord
     return create_order(submission.unit, OrderTemplate.APPROVE_PLAN, date, by, submission=submission), True
 
 
+def order_for_candidacy(submission: Submission, by, date: datetime.date) -> tuple[Order, bool]:
+    """The order appointing the chair of an approved candidacy, issued by its unit: (order, created).
+
+    One per candidacy: a second click finds the first order instead of a duplicate.
+    """
+    submission = (
+        Submission.objects.select_for_update(of=("self",)).select_related("campaign", "unit").get(pk=submission.pk)
+    )
+    existing = Order.objects.filter(submission=submission, template=OrderTemplate.APPOINT_CHAIR).first()
+    if existing is not None:
+        return existing, False
+    candidacy = submission.candidacy
+    on = candidacy.proposed_from or date
+    order = create_order(submission.unit, OrderTemplate.APPOINT_CHAIR, on, by, person=candidacy.person)
+    order.submission = submission
+    order.save(update_fields=["submission"])
+    return order, True
+
+
 # -- editing and signing ---------------------------------------------------------------------------
 
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("units/<int:pk>/orders/new/", views.OrderCreateView.as_view(), name="create"),
     path("units/<int:pk>/orders/composition/", views.CompositionView.as_view(), name="composition"),
     path("submissions/<int:pk>/order/", views.FromPlanView.as_view(), name="from_plan"),
+    path("submissions/<int:pk>/appoint-order/", views.FromCandidacyView.as_view(), name="from_candidacy"),
 ]

@@ -290,6 +290,30 @@ class FromPlanView(LoginRequiredMixin, View):
         return redirect(order)
 
 
+class FromCandidacyView(LoginRequiredMixin, View):
+    """«Подготовить приказ о назначении»: the appoint_chair order of an approved candidacy."""
+
+    def post(self, request, pk):
+        submission = get_restricted(
+            Submission.objects.select_related("campaign", "unit__kind"), request.user, pk, "view"
+        )
+        services.check_may_issue(request.user, submission.unit)
+        if submission.campaign.document_type != DocumentType.CANDIDATE or submission.state != State.APPROVED:
+            messages.error(request, "Приказ о назначении готовится только по согласованной кандидатуре.")
+            return redirect(submission)
+        try:
+            order, created = services.order_for_candidacy(submission, request.user, timezone.localdate())
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(submission)
+        if created:
+            messages.success(request, f"Проект приказа № {order.number} о назначении председателя подготовлен.")
+        else:
+            messages.info(request, f"Приказ по этой кандидатуре уже есть: № {order.number}.")
+        return redirect(order)
+
+
 class CompositionView(UnitActionMixin, TemplateView):
     """«Утвердить состав»: the composition on a date, its renewal (001 §2.8), and the order."""
 

@@ -13,7 +13,7 @@ from network.views import check_unit, get_restricted
 from . import services
 from .access import GRANTABLE_ROLES, ROLES, access_for, grant_role, revoke_role, role_holders
 from .forms import GrantForm, MoveForm, OrgUnitForm, SchoolForm
-from .models import OrgUnit, School
+from .models import DocumentType, OrgUnit, School
 from .tree import annotate_counts, chains, node_queryset
 
 UNIT_RELATED = ("kind", "region", "school", "parent")
@@ -100,14 +100,20 @@ class UnitDetailView(LoginRequiredMixin, TemplateView):
         children = annotate_counts(node_queryset().restrict(user, "view").filter(parent=unit), user)
         children_page = Paginator(children, 50).get_page(self.request.GET.get("page"))
         memberships = unit.memberships.select_related("person").in_role_order()
+        ancestors = list(unit.get_ancestors().select_related("kind"))
+        can_manage_members = access.can("manage_members", unit)
         ctx.update(
             unit=unit,
-            ancestors=list(unit.get_ancestors().only("pk", "name", "short_name", "tree_id", "lft", "rght")),
+            ancestors=ancestors,
             children_page=children_page,
             current=list(memberships.filter(left_on__isnull=True)),
             former=list(memberships.filter(left_on__isnull=False).order_by("-left_on")[:100]),
             can_manage=access.can("manage", unit),
-            can_manage_members=access.can("manage_members", unit),
+            can_manage_members=can_manage_members,
+            # A candidacy of a chair goes to the nearest ancestor approving candidates (issue 4).
+            can_propose_candidate=can_manage_members
+            and unit.is_active
+            and any(a.kind.approves(DocumentType.CANDIDATE) for a in ancestors),
             can_view_people=access.can("view_people", unit),
             # Whoever sees the unit sees its plans and reports (the rule of Submission.restrict).
             submissions=list(

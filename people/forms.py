@@ -112,3 +112,40 @@ class PersonLoginForm(forms.Form):
             raise forms.ValidationError("Чтобы создать учётную запись, укажите в карточке e-mail педагога.")
         self.existing_user = user
         return username
+
+
+class CandidacyForm(forms.Form):
+    """The proposed chair (or deputy) and why; `people` limits whom one may pick."""
+
+    person = forms.ModelChoiceField(
+        label="Кандидат",
+        queryset=Person.objects.none(),
+        error_messages={"required": "Выберите кандидата.", "invalid_choice": "Этого педагога выбрать нельзя."},
+    )
+    role = forms.ChoiceField(label="Роль", choices=[], initial="chair")
+    justification = forms.CharField(
+        label="Обоснование",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Обоснуйте кандидатуру."},
+    )
+    proposed_from = forms.DateField(label="С какой даты", widget=DateInput, required=False)
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Candidacy
+
+        self.fields["role"].choices = Candidacy.Role.choices
+        if people is not None:
+            self.fields["person"].queryset = people
+
+
+class CandidacyEditForm(CandidacyForm):
+    """The same fields with the version of the document the form was rendered from."""
+
+    expected_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Форма устарела: обновите страницу и повторите действие.",
+            "invalid": "Форма устарела: обновите страницу и повторите действие.",
+        },
+    )

@@ -245,3 +245,26 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.at:%d.%m.%Y %H:%M} {self.user} {self.get_action_display()} {self.person or ''}"
+
+
+class Candidacy(models.Model):
+    """A proposed chair (or deputy) of a unit: the content of a «candidate» submission (issue 4)."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", ROLES["chair"].label
+        DEPUTY = "deputy", ROLES["deputy"].label
+
+    submission = models.OneToOneField(
+        "submissions.Submission", on_delete=models.CASCADE, related_name="candidacy", verbose_name="документ"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="candidacies", verbose_name="кандидат")
+    role = models.CharField("роль", max_length=20, choices=Role.choices, default=Role.CHAIR)
+    justification = models.TextField("обоснование")
+    proposed_from = models.DateField("с какой даты", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "кандидатура"
+        verbose_name_plural = "кандидатуры"
+
+    def __str__(self):
+        return f"{self.person} — {self.get_role_display()}"

@@ -14,4 +14,6 @@ urlpatterns = [
     path("units/<int:pk>/members/add/", views.MemberAddView.as_view(), name="member_add"),
     path("memberships/<int:pk>/end/", views.MembershipEndView.as_view(), name="membership_end"),
     path("memberships/<int:pk>/role/", views.MembershipRoleView.as_view(), name="membership_role"),
+    path("units/<int:pk>/candidacy/new/", views.CandidacyProposeView.as_view(), name="candidacy_new"),
+    path("candidacies/<int:pk>/edit/", views.CandidacyEditView.as_view(), name="candidacy_edit"),
 ]

@@ -12,13 +12,22 @@ from network.forms import attach_errors
 from network.models import normalize_search
 from network.views import get_restricted
 from orgunits.access import access_for
-from orgunits.models import OrgUnit, School
+from orgunits.models import DocumentType, OrgUnit, School
 from orgunits.views import UnitActionMixin, get_unit
+from submissions import editing
 
-from . import services
+from . import candidates, services
 from .filters import PersonFilter
-from .forms import AddMemberForm, ChangeRoleForm, EndMembershipForm, PersonForm, PersonLoginForm
-from .models import Membership, Person, PersonalDataAccess
+from .forms import (
+    AddMemberForm,
+    CandidacyEditForm,
+    CandidacyForm,
+    ChangeRoleForm,
+    EndMembershipForm,
+    PersonForm,
+    PersonLoginForm,
+)
+from .models import Candidacy, Membership, Person, PersonalDataAccess
 from .tables import PersonTable
 
 
@@ -299,4 +308,113 @@ class AccessLogView(LoginRequiredMixin, TemplateView):
         entries = person.access_log.select_related("user").order_by("-at")
         return super().get_context_data(
             person=person, page_obj=Paginator(entries, 50).get_page(self.request.GET.get("page")), **kwargs
+        )
+
+
+# -- candidacies of a chair (issue 4) -------------------------------------------------------------
+
+CANDIDATE_CHOICES_LIMIT = 500
+
+
+def candidate_people(user, unit):
+    """Whom a unit may propose: its active members, and up to 500 people of the region the user sees."""
+    members = list(
+        Membership.objects.active().filter(unit=unit).values_list("person_id", flat=True).order_by("person_id")
+    )
+    region = list(
+        Person.objects.restrict(user, "view")
+        .filter(region=unit.region)
+        .values_list("pk", flat=True)[:CANDIDATE_CHOICES_LIMIT]
+    )
+    return Person.objects.filter(pk__in=set(members) | set(region)).select_related("school")
+
+
+class CandidacyProposeView(UnitActionMixin, FormView):
+    """«Предложить кандидатуру председателя»: a draft candidacy, agreed with the approver (РУМО)."""
+
+    template_name = "people/candidacy_form.html"
+    form_class = CandidacyForm
+    unit_action = "manage_members"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "people": candidate_people(self.request.user, self.unit)}
+
+    def get_initial(self):
+        return {"role": Candidacy.Role.CHAIR}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            submission = candidates.propose(
+                self.unit,
+                data["person"],
+                data["justification"],
+                self.request.user,
+                timezone.now(),
+                role=data["role"],
+                proposed_from=data["proposed_from"],
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "Кандидатура сохранена как черновик: отправьте её на согласование.")
+        return redirect(submission)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=f"Кандидатура председателя: {self.unit.name}", **kwargs)
+
+
+class CandidacyEditView(LoginRequiredMixin, FormView):
+    """A draft or returned candidacy: another person, role or justification (a versioned edit)."""
+
+    template_name = "people/candidacy_form.html"
+    form_class = CandidacyEditForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.submission = editing.get_for_editing(request.user, kwargs["pk"], DocumentType.CANDIDATE)
+        self.candidacy = get_object_or_404(Candidacy, submission=self.submission)
+        self.unit = self.submission.unit
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "people": candidate_people(self.request.user, self.unit)}
+
+    def get_initial(self):
+        c = self.candidacy
+        return {
+            "person": c.person_id,
+            "role": c.role,
+            "justification": c.justification,
+            "proposed_from": c.proposed_from,
+            "expected_version": self.submission.version,
+        }
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+
+        def change(locked):
+            candidacy = Candidacy.objects.select_for_update().get(submission=locked)
+            candidacy.person = data["person"]
+            candidacy.role = data["role"]
+            candidacy.justification = data["justification"].strip()
+            candidacy.proposed_from = data["proposed_from"]
+            candidacy.save()
+
+        try:
+            editing.edit(self.submission, self.request.user, data["expected_version"], change)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "Кандидатура изменена.")
+        return redirect(self.submission)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            unit=self.unit,
+            submission=self.submission,
+            not_editable=editing.not_editable_message(self.submission, self.request.user),
+            title=f"Изменить кандидатуру: {self.unit.name}",
+            **kwargs,
         )

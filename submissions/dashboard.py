@@ -16,7 +16,7 @@ from orgunits.models import Level
 from .models import DeadlineEvent, State, Submission
 from .services import unit_filers
 
-NOT_STARTED, OVERDUE, MISSING = "none", "overdue", "missing"
+NOT_STARTED, OVERDUE, MISSING = "none", "overdue", "missing"  # the last two: Campaign.lateness
 
 # The dashboard's states in the order of the legend: the workflow's four and three of the calendar.
 DASH_STATES = [
@@ -35,11 +35,7 @@ PAGE_SIZE = 50
 
 def calendar_state(campaign, today: datetime.date) -> str | None:
     """What the calendar makes of a document not submitted yet: None while there is time."""
-    if today > campaign.closes_on:
-        return MISSING
-    if today > campaign.due_on:
-        return OVERDUE
-    return None
+    return campaign.lateness(today)
 
 
 def state_of(campaign, today: datetime.date, submission=None) -> str:

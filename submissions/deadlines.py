@@ -45,9 +45,10 @@ class SweepReport:
 
 def due_events(campaign: Campaign, today: datetime.date) -> list[tuple[str, str, int | None]]:
     """(kind, key, offset) the calendar calls for today for a unit that has not submitted."""
-    if today > campaign.closes_on:
+    lateness = campaign.lateness(today)
+    if lateness == "missing":
         return [(DeadlineEvent.Kind.LATE, "late", None), (DeadlineEvent.Kind.MISSING, "missing", None)]
-    if today > campaign.due_on:
+    if lateness == "overdue":
         return [(DeadlineEvent.Kind.LATE, "late", None)]
     passed = [o for o in campaign.reminder_offsets if campaign.due_on - datetime.timedelta(days=o) <= today]
     if passed:

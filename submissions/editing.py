@@ -62,7 +62,9 @@ def not_editable_message(submission, user) -> str | None:
 
 
 def editor_url(submission) -> str:
-    name = "plans:edit" if submission.campaign.document_type == DocumentType.PLAN else "reports:edit"
+    name = {DocumentType.PLAN: "plans:edit", DocumentType.CANDIDATE: "people:candidacy_edit"}.get(
+        submission.campaign.document_type, "reports:edit"
+    )
     return reverse(name, args=[submission.pk])
 
 

@@ -37,7 +37,7 @@ class Campaign(models.Model):
     region = models.ForeignKey(
         "orgunits.Region", on_delete=models.PROTECT, related_name="campaigns", verbose_name="регион"
     )
-    document_type = models.CharField("документ", max_length=20, choices=DocumentType.choices[:2])
+    document_type = models.CharField("документ", max_length=20, choices=DocumentType.choices)
     year = models.PositiveSmallIntegerField(
         "год", help_text="Отчёт — за календарный год; план — на учебный год, начинающийся в сентябре этого года."
     )
@@ -75,11 +75,15 @@ class Campaign(models.Model):
     def default_title(self):
         if self.document_type == DocumentType.REPORT:
             return f"Годовые отчёты за {self.year} год"
+        if self.document_type == DocumentType.CANDIDATE:
+            return f"Кандидатуры руководителей на {self.year} год"
         return f"Планы работы на {self.year}/{self.year + 1} учебный год"
 
     @property
     def period_label(self):
-        return f"{self.year}" if self.document_type == DocumentType.REPORT else f"{self.year}/{self.year + 1}"
+        if self.document_type in (DocumentType.REPORT, DocumentType.CANDIDATE):
+            return f"{self.year}"
+        return f"{self.year}/{self.year + 1}"
 
     def clean(self):
         if self.opens_on and self.due_on and self.closes_on and not (self.opens_on <= self.due_on <= self.closes_on):
@@ -100,6 +104,15 @@ class Campaign(models.Model):
             "closes_on": on(rule["closes"]),
             "reminder_offsets": list(DEFAULT_REMINDER_OFFSETS),
         }
+
+    def lateness(self, today: datetime.date) -> str | None:
+        """What the calendar makes of a document not submitted by `today`: None while there is
+        time, "overdue" after the due date, "missing" after the closing date (001 §3.8, §2.6)."""
+        if today > self.closes_on:
+            return "missing"
+        if today > self.due_on:
+            return "overdue"
+        return None
 
     def expected_units(self, within=None):
         """Units that owe this document: a filing kind, active on the due date (DESIGN: a unit

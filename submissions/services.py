@@ -20,6 +20,8 @@ FILING_ROLES = ("chair", "deputy", "secretary", "methodist")
 def content_module(document_type: str):
     if document_type == DocumentType.PLAN:
         from plans import content
+    elif document_type == DocumentType.CANDIDATE:
+        from people import candidates as content
     else:
         from reports import content
     return content
@@ -102,7 +104,8 @@ def check_can_review(user, submission) -> None:
 @transaction.atomic
 def start(campaign, unit, by, now: datetime.datetime) -> Submission:
     """Open the unit's document for the campaign (idempotent: the existing one is returned)."""
-    if not campaign.filer_kinds.filter(pk=unit.kind_id).exists():
+    # A candidacy campaign has no filers: any unit routed to an approver of candidates proposes.
+    if campaign.document_type != DocumentType.CANDIDATE and not campaign.filer_kinds.filter(pk=unit.kind_id).exists():
         raise ValidationError(f"«{unit.kind.name}» не представляет документы в кампании «{campaign}».")
     if timezone.localdate(now) < campaign.opens_on:
         raise ValidationError(f"Кампания «{campaign}» откроется {campaign.opens_on:%d.%m.%Y}.")

@@ -37,7 +37,9 @@ def clock():
 
 def editor_url(submission) -> str:
     """The content editor of the document (plans:edit or reports:edit); the document page if absent."""
-    name = "plans:edit" if submission.campaign.document_type == DocumentType.PLAN else "reports:edit"
+    name = {DocumentType.PLAN: "plans:edit", DocumentType.CANDIDATE: "people:candidacy_edit"}.get(
+        submission.campaign.document_type, "reports:edit"
+    )
     try:
         return reverse(name, args=[submission.pk])
     except NoReverseMatch:
@@ -105,7 +107,9 @@ class CampaignListView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         access = access_for(user)
-        page = Paginator(campaigns_for(user).order_by("-year", "document_type", "region__name", "pk"), 50).get_page(
+        # Candidacies (people.candidates) ride on yearly campaigns that nobody is expected to file in.
+        listed = campaigns_for(user).exclude(document_type=DocumentType.CANDIDATE)
+        page = Paginator(listed.order_by("-year", "document_type", "region__name", "pk"), 50).get_page(
             self.request.GET.get("page")
         )
         for campaign in page.object_list:
@@ -426,8 +430,14 @@ class SubmissionDetailView(LoginRequiredMixin, TemplateView):
             "dashboard_url": dashboard_url(submission.campaign, submission.unit),
         }
         ctx["is_plan"] = submission.campaign.document_type == DocumentType.PLAN
+        ctx["is_candidate"] = submission.campaign.document_type == DocumentType.CANDIDATE
         if ctx["is_plan"]:
             ctx["plan_groups"] = plan_content(submission)
+        elif ctx["is_candidate"]:
+            from people.models import Candidacy
+
+            ctx["candidacy"] = Candidacy.objects.filter(submission=submission).select_related("person").first()
+            ctx["can_view_candidate"] = ctx["candidacy"] is not None and access.can("view_people", submission.unit)
         else:
             ctx["sections"] = list(submission.report_sections.all())
             ctx["figures"] = list(submission.report_figures.all())

@@ -1,0 +1,93 @@
+"""What a candidacy contains, for the shared workflow (issue 4): start, snapshot.
+
+A proposed chair of a МунУМО is agreed with РУМО like a plan: a Submission of a per-region,
+per-year «candidate» campaign, routed by `approver_for`. The unique (campaign, unit) rule of
+submissions makes it one proposal per unit a year, resubmitted after a return.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from orgunits.models import DocumentType
+
+from .models import Candidacy
+
+ONE_A_YEAR = (
+    "Кандидатура на {year} год уже предложена: одно предложение в год. "
+    "Если её вернули на доработку, измените её и отправьте повторно."
+)
+
+
+def start(submission) -> None:
+    """Nothing to do: the proposing view creates the Candidacy with the submission."""
+
+
+def snapshot(submission) -> dict:
+    candidacy = Candidacy.objects.filter(submission=submission).select_related("person").first()
+    if candidacy is None:
+        return {"fields": {}, "items": {}}
+    return {
+        "fields": {
+            "Кандидат": candidacy.person.full_name,
+            "Роль": candidacy.get_role_display(),
+            "Обоснование": candidacy.justification,
+        },
+        "items": {},
+    }
+
+
+def candidacy_campaign(region, year: int):
+    """The region's campaign of candidacies for `year`, created on first use.
+
+    Open all year; no filer kinds, so no unit is expected and the deadline sweep sends nothing.
+    """
+    from submissions.models import Campaign
+
+    campaign, _ = Campaign.objects.get_or_create(
+        region=region,
+        document_type=DocumentType.CANDIDATE,
+        year=year,
+        defaults={
+            "opens_on": datetime.date(year, 1, 1),
+            "due_on": datetime.date(year, 12, 31),
+            "closes_on": datetime.date(year, 12, 31),
+            "reminder_offsets": [],
+        },
+    )
+    return campaign
+
+
+@transaction.atomic
+def propose(
+    unit, person, justification: str, by, now: datetime.datetime, role=Candidacy.Role.CHAIR, proposed_from=None
+):
+    """A new candidacy of `unit` for this year, as a draft submission (one a year per unit)."""
+    from submissions import services
+    from submissions.models import Submission
+
+    justification = (justification or "").strip()
+    if not justification:
+        raise ValidationError({"justification": "Обоснуйте кандидатуру."})
+    if services.approver_for(unit, DocumentType.CANDIDATE) is None:
+        raise ValidationError("Для этого подразделения не определено, кто согласует кандидатуры руководителя.")
+    if person.region_id != unit.region_id:
+        raise ValidationError({"person": "Кандидат из другого региона."})
+    campaign = candidacy_campaign(unit.region, timezone.localdate(now).year)
+    if Submission.objects.filter(campaign=campaign, unit=unit).exists():
+        raise ValidationError(ONE_A_YEAR.format(year=campaign.year))
+    submission = services.start(campaign, unit, by, now)
+    try:
+        with transaction.atomic():
+            Candidacy.objects.create(
+                submission=submission,
+                person=person,
+                role=role,
+                justification=justification,
+                proposed_from=proposed_from,
+            )
+    except IntegrityError:  # a concurrent proposal of the same unit won
+        raise ValidationError(ONE_A_YEAR.format(year=campaign.year)) from None
+    return submission
