@@ -26,7 +26,7 @@ demo: migrate
 
 # The portal and a Celery worker with an embedded beat: Ctrl-C stops both.
 run: demo
-	@echo "Методсеть: http://127.0.0.1:$(PORT)/  (логины admin, reviewer, methodist, secretary, teacher; пароль metodset-demo)"
+	@echo "Методсеть: http://127.0.0.1:$(PORT)/  (логины admin, reviewer, methodist, secretary, chair, teacher; пароль metodset-demo)"
 	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
 	$(BIN)/celery -A network worker --beat --loglevel=INFO --concurrency=1 --hostname=metodset@%h & \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & \
