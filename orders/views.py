@@ -266,52 +266,60 @@ class OrderPdfView(LoginRequiredMixin, View):
         return pdf_response(request, "order", get_order(request.user, pk))
 
 
-class FromPlanView(LoginRequiredMixin, View):
+class FromSubmissionView(LoginRequiredMixin, View):
+    """An order prepared from an approved document; a second click opens the existing one."""
+
+    document_type: str
+    refused: str
+    created_message: str
+    existing_message: str
+
+    def build(self, submission, user, today):
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        submission = get_restricted(
+            Submission.objects.select_related("campaign", "unit__kind"), request.user, pk, "view"
+        )
+        services.check_may_issue(request.user, submission.unit)
+        if submission.campaign.document_type != self.document_type or submission.state != State.APPROVED:
+            messages.error(request, self.refused)
+            return redirect(submission)
+        try:
+            order, created = self.build(submission, request.user, timezone.localdate())
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(submission)
+        if created:
+            messages.success(request, self.created_message.format(number=order.number))
+        else:
+            messages.info(request, self.existing_message.format(number=order.number))
+        return redirect(order)
+
+
+class FromPlanView(FromSubmissionView):
     """«Подготовить приказ об утверждении плана»: the pre-filled order of the plan's unit."""
 
-    def post(self, request, pk):
-        submission = get_restricted(
-            Submission.objects.select_related("campaign", "unit__kind"), request.user, pk, "view"
-        )
-        services.check_may_issue(request.user, submission.unit)
-        if submission.campaign.document_type != DocumentType.PLAN or submission.state != State.APPROVED:
-            messages.error(request, "Приказ об утверждении готовится только по согласованному плану работы.")
-            return redirect(submission)
-        try:
-            order, created = services.order_for_plan(submission, request.user, timezone.localdate())
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return redirect(submission)
-        if created:
-            messages.success(request, f"Проект приказа № {order.number} об утверждении плана подготовлен.")
-        else:
-            messages.info(request, f"Приказ об утверждении этого плана уже есть: № {order.number}.")
-        return redirect(order)
+    document_type = DocumentType.PLAN
+    refused = "Приказ об утверждении готовится только по согласованному плану работы."
+    created_message = "Проект приказа № {number} об утверждении плана подготовлен."
+    existing_message = "Приказ об утверждении этого плана уже есть: № {number}."
+
+    def build(self, submission, user, today):
+        return services.order_for_plan(submission, user, today)
 
 
-class FromCandidacyView(LoginRequiredMixin, View):
+class FromCandidacyView(FromSubmissionView):
     """«Подготовить приказ о назначении»: the appoint_chair order of an approved candidacy."""
 
-    def post(self, request, pk):
-        submission = get_restricted(
-            Submission.objects.select_related("campaign", "unit__kind"), request.user, pk, "view"
-        )
-        services.check_may_issue(request.user, submission.unit)
-        if submission.campaign.document_type != DocumentType.CANDIDATE or submission.state != State.APPROVED:
-            messages.error(request, "Приказ о назначении готовится только по согласованной кандидатуре.")
-            return redirect(submission)
-        try:
-            order, created = services.order_for_candidacy(submission, request.user, timezone.localdate())
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return redirect(submission)
-        if created:
-            messages.success(request, f"Проект приказа № {order.number} о назначении председателя подготовлен.")
-        else:
-            messages.info(request, f"Приказ по этой кандидатуре уже есть: № {order.number}.")
-        return redirect(order)
+    document_type = DocumentType.CANDIDATE
+    refused = "Приказ о назначении готовится только по согласованной кандидатуре."
+    created_message = "Проект приказа № {number} о назначении председателя подготовлен."
+    existing_message = "Приказ по этой кандидатуре уже есть: № {number}."
+
+    def build(self, submission, user, today):
+        return services.order_for_candidacy(submission, user, today)
 
 
 class CompositionView(UnitActionMixin, TemplateView):
