@@ -14,6 +14,8 @@ COPY monitoring monitoring
 COPY submissions submissions
 COPY meetings meetings
 COPY orders orders
+COPY growth growth
+COPY events events
 RUN pip install --no-cache-dir .
 COPY . .
 RUN PRODUCTION=1 SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789 \

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "submissions",
     "meetings",
     "orders",
+    "growth",
+    "events",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +232,9 @@ DEMO_ENABLED = not PRODUCTION
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 PAGE_SIZE = 25
+
+# A teacher is a "young specialist" for this many years from the year teaching began (002).
+YOUNG_SPECIALIST_YEARS = int(os.environ.get("YOUNG_SPECIALIST_YEARS", 3))
 
 LOGGING = {
     "version": 1,
