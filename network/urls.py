@@ -24,4 +24,6 @@ urlpatterns = [
     path("", include("submissions.attachment_urls")),
     path("", include("orders.urls")),
     path("", include("meetings.urls")),
+    path("", include("growth.urls")),
+    path("", include("events.urls")),
 ]

@@ -92,3 +92,9 @@ def pytest_report_header(config):
 def _fast_password_hashing(settings):
     # PBKDF2 costs ~0.3 s a user; the fixtures create a dozen logins per test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploads, scans and rendered PDFs of a test never land in the developer's var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
