@@ -344,6 +344,7 @@ def load_demo(today: datetime.date, seed: int = 2026) -> bool:
     data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     with transaction.atomic():
         DemoBuilder(data, today, random.Random(seed)).build()
+        from growth.demo import load_demo_growth
         from meetings.demo import load_demo_meetings
         from orders.demo import load_demo_orders
         from submissions.demo import load_demo_submissions
@@ -351,4 +352,5 @@ def load_demo(today: datetime.date, seed: int = 2026) -> bool:
         load_demo_submissions(today)
         load_demo_orders(today)
         load_demo_meetings(today)
+        load_demo_growth(today)
     return True
