@@ -27,8 +27,7 @@ UNIT_OPTIONS_LIMIT = 200
 
 
 def can_edit(user, unit) -> bool:
-    access = access_for(user)
-    return access.can("file", unit) or access.can("manage", unit)
+    return access_for(user).can("keep_records", unit)
 
 
 def check_event_unit(user, unit, edit: bool = False):

@@ -35,7 +35,7 @@ class OrderTemplate(models.TextChoices):
 class OrderQuerySet(RestrictedQuerySet):
     def _restrict_q(self, access, action):
         # Whoever sees the issuing unit sees its orders ("view"); preparing them is
-        # orders.services.may_issue ("manage" or "file" at the unit), checked per unit.
+        # orders.services.may_issue (the "keep_records" action at the unit), checked per unit.
         return access.q_for_units(action, prefix="unit__")
 
 

@@ -40,8 +40,7 @@ FROZEN = "Приказ подписан: изменения не допуска�
 
 def may_issue(user, unit) -> bool:
     """Orders of a unit are prepared by its administrators and by those who file its documents."""
-    access = access_for(user)
-    return access.can("manage", unit) or access.can("file", unit)
+    return access_for(user).can("keep_records", unit)
 
 
 def check_may_issue(user, unit) -> OrgUnit:

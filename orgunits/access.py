@@ -38,6 +38,8 @@ ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "review": (frozenset(), frozenset({"review_subtree"})),
     # file the unit's own plans and reports (used by the workflow)
     "file": (frozenset({"file_documents"}), frozenset()),
+    # keep the unit's registers (orders, events): those who file for it, and its administrators
+    "keep_records": (frozenset({"file_documents"}), frozenset({"manage_subtree"})),
 }
 
 

@@ -136,3 +136,14 @@ def bulk_node(region, kind, parent, name, school=None):
         rght=0,
         level=0,
     )
+
+
+def matrix_cases(matrix, roles=MATRIX_ROLES):
+    """pytest params (page, role, expected status) from a {page: (status per role, …)} table."""
+    import pytest
+
+    return [
+        pytest.param(page, role, status, id=f"{page}-{role}")
+        for page, statuses in matrix.items()
+        for role, status in zip(roles, statuses, strict=True)
+    ]

@@ -333,11 +333,7 @@ def request_for(page, net, meeting, agenda_item):
     return pages[page]
 
 
-CASES = [
-    pytest.param(page, role, status, id=f"{page}-{role}")
-    for page, statuses in MATRIX.items()
-    for role, status in zip(ROLES, statuses, strict=True)
-]
+CASES = f.matrix_cases(MATRIX, ROLES)
 
 
 @pytest.mark.parametrize(("page", "role", "expected"), CASES)

@@ -174,11 +174,7 @@ def send(client, method, url, data):
     return client.post(url, data) if method == "post" else client.get(url)
 
 
-CASES = [
-    pytest.param(page, role, status, id=f"{page}-{role}")
-    for page, statuses in MATRIX.items()
-    for role, status in zip(ROLES, statuses, strict=True)
-]
+CASES = f.matrix_cases(MATRIX, ROLES)
 
 
 @pytest.mark.parametrize(("page", "role", "expected"), CASES)
