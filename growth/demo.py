@@ -55,3 +55,7 @@ def load_demo_growth(today: datetime.date) -> None:
         Mentoring.objects.create(
             mentor=mentor, mentee=teacher, kind=Mentoring.Kind.YOUNG, starts_on=datetime.date(today.year - 1, 9, 1)
         )
+
+
+def load_demo_surveys(today: datetime.date) -> None:
+    """Placeholder until the needs survey lands (issue 5, part 7)."""

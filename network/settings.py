@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "orders",
     "growth",
     "events",
+    "practices",
 ]
 
 MIDDLEWARE = [

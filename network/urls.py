@@ -26,4 +26,6 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("growth.urls")),
     path("", include("events.urls")),
+    path("", include("practices.urls")),
+    path("", include("monitoring.urls")),
 ]

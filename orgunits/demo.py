@@ -321,6 +321,11 @@ class DemoBuilder:
 
         person_for(admin, kbr_rumo, MembershipRole.MEMBER, position="администратор сети")
         person_for(reviewer, kbr_rumo, MembershipRole.MEMBER, position="эксперт РУМО")
+        # Buryatia's reviewer runs the Ivolginsky effectiveness monitoring (seed 002).
+        bur_rumo = self.units["bur-rumo"]
+        reviewer_rb = login("reviewer_rb", "Дарима", "Мониторова")
+        grant_role(reviewer_rb, bur_rumo, "reviewer")
+        person_for(reviewer_rb, bur_rumo, MembershipRole.MEMBER, position="эксперт РУМО РБ")
         methodist = login("methodist", "Ольга", "Методистова")
         person_for(methodist, terek, MembershipRole.METHODIST)
         secretary = login("secretary", "Залина", "Секретарёва")
@@ -349,8 +354,18 @@ def load_demo(today: datetime.date, seed: int = 2026) -> bool:
         from orders.demo import load_demo_orders
         from submissions.demo import load_demo_submissions
 
+        from growth.demo import load_demo_surveys
+        from monitoring.demo import load_demo_monitoring
+        from plans.demo import load_demo_programs
+        from practices.demo import load_demo_practices
+
         load_demo_submissions(today)
         load_demo_orders(today)
         load_demo_meetings(today)
         load_demo_growth(today)
+        load_demo_surveys(today)
+        load_demo_programs(today)
+        load_demo_practices(today)
+        # Last: the monitoring campaign computes from everything loaded above.
+        load_demo_monitoring(today)
     return True
