@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "growth",
     "events",
     "practices",
+    "registers",
 ]
 
 MIDDLEWARE = [

@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("practices.urls")),
     path("", include("monitoring.urls")),
+    path("", include("registers.urls")),
 ]

@@ -1,0 +1,105 @@
+"""Exports: one rule for «now or in the background» and one audit record per export."""
+
+import logging
+import tempfile
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from people.models import PersonalDataAccess
+from people.services import log_personal_data
+
+from . import export as writer
+from .base import get_register
+from .models import Export, Format
+
+log = logging.getLogger(__name__)
+
+
+def sync_limit() -> int:
+    """Up to this many rows an export is written while the user waits; above, Celery writes it."""
+    return getattr(settings, "REGISTER_SYNC_ROWS", 20000)
+
+
+def rows_for(register, user, params):
+    return register.filter(register.queryset(user), params, user)
+
+
+def filename(register, fmt, today) -> str:
+    return f"{register.code}-{today:%Y-%m-%d}.{fmt}"
+
+
+def start_export(user, register, fmt: str, params: dict) -> Export:
+    """Count the rows, record who exports what (and in the 152-ФЗ log for personal data), and
+    say whether the rows are written now (small) or queued to Celery (large)."""
+    if fmt not in Format.values:
+        fmt = Format.XLSX
+    total = rows_for(register, user, params).count()
+    background = total > sync_limit()
+    export = Export.objects.create(
+        user=user,
+        register=register.code,
+        format=fmt,
+        params=params,
+        rows_total=total,
+        background=background,
+        filename=filename(register, fmt, timezone.localdate()),
+        status=Export.Status.PENDING if background else Export.Status.RUNNING,
+    )
+    if register.personal_data:
+        log_personal_data(
+            user, None, PersonalDataAccess.Action.EXPORT, f"Выгрузка реестра «{register.title}»: {total} строк"
+        )
+    if background:
+        from .tasks import run_export
+
+        transaction.on_commit(lambda: run_export.delay(export.pk))
+    return export
+
+
+def finish(export: Export, rows: int) -> None:
+    Export.objects.filter(pk=export.pk).update(
+        status=Export.Status.DONE, rows_done=rows, finished_at=timezone.now(), error=""
+    )
+
+
+def write_file(export: Export) -> str:
+    """What the worker does: write the file with progress; safe to run again (a done export is
+    left alone, a failed or interrupted one is written anew)."""
+    claimed = Export.objects.filter(
+        pk=export.pk, status__in=[Export.Status.PENDING, Export.Status.FAILED, Export.Status.RUNNING]
+    ).update(status=Export.Status.RUNNING, rows_done=0, error="")
+    if not claimed:
+        return "nothing to do"
+    register = get_register(export.register)
+    resource = register.resource()
+    queryset = rows_for(register, export.user, export.params)
+
+    def progress(done):
+        Export.objects.filter(pk=export.pk).update(rows_done=done)
+
+    try:
+        with tempfile.TemporaryFile() as tmp:
+            if export.format == Format.CSV:
+                counted = [0]
+
+                def count(done):
+                    counted[0] = done
+                    progress(done)
+
+                for chunk in writer.csv_chunks(register, resource, queryset, progress=count):
+                    tmp.write(chunk)
+                rows = counted[0]
+            else:
+                rows = writer.write_xlsx(register, resource, queryset, tmp, progress=progress)
+            tmp.seek(0)
+            export.file.save(export.filename, File(tmp), save=False)
+        Export.objects.filter(pk=export.pk).update(file=export.file.name)
+        finish(export, rows)
+        return "done"
+    except Exception as exc:  # recorded for the user; the page offers to try again
+        log.exception("export %s failed", export.pk)
+        Export.objects.filter(pk=export.pk).update(status=Export.Status.FAILED, error=str(exc)[:2000])
+        return "failed"
