@@ -23,6 +23,7 @@ from network.forms import attach_errors
 from network.views import check_unit, get_restricted
 from orgunits.access import access_for
 from orgunits.models import DocumentType, OrgUnit, Region
+from registers.models import Export
 
 from . import dashboard, exports, services
 from .forms import CampaignForm, HistoricalForm, default_year
@@ -278,6 +279,15 @@ class CampaignExportView(LoginRequiredMixin, View):
         )
         handle = exports.workbook_file(campaign, unit, rows.iterator(chunk_size=2000), approvers)
         filename = f"campaign-{campaign.pk}-{campaign.document_type}-{campaign.year}-unit-{unit.pk}.xlsx"
+        # The audit record every register export leaves (who took which summary, when).
+        Export.objects.create(
+            user=user,
+            register="dashboard",
+            params={"campaign": campaign.pk, "unit": unit.pk, "state": state, "level": level},
+            status=Export.Status.DONE,
+            filename=filename,
+            finished_at=now,
+        )
         return FileResponse(
             handle,
             as_attachment=True,

@@ -287,3 +287,49 @@ def test_register_list_page(net, login, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         page = client.get(reverse("registers:list")).content.decode()
     assert "Педагоги" in page and "Образовательные организации" in page
+
+
+# -- every register ----------------------------------------------------------------------------
+
+
+def all_codes():
+    from registers.base import REGISTRY
+
+    return sorted(REGISTRY)
+
+
+@pytest.mark.parametrize("code", all_codes())
+def test_every_register_exports_for_an_administrator(net, login, code):
+    response = login(net.users.admin).get(reverse("registers:export", args=[code]) + "?format=xlsx")
+    assert response.status_code == 200
+    rows = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert all(isinstance(c.value, str) and c.value for c in rows[1])  # Russian headers, none empty
+
+
+@pytest.mark.parametrize("code", all_codes())
+def test_an_outsider_exports_no_rows(net, login, code):
+    response = login(net.users.outsider).get(reverse("registers:export", args=[code]) + "?format=csv")
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").strip().splitlines()
+    # The header only (a person's own card is theirs to see: the outsider's own row may be there).
+    assert [line for line in lines[1:] if "Фамилия-outsider" not in line] == []
+
+
+def test_events_export_has_only_visible_units_events(net, login):
+    from events.models import Event
+
+    Event.objects.create(unit=net.terek, title="Семинар Терека", starts_on=datetime.date(2026, 10, 1))
+    Event.objects.create(unit=net.baksan, title="Семинар Баксана", starts_on=datetime.date(2026, 10, 2))
+    rows = read_xlsx(login(net.users.methodist).get(reverse("registers:export", args=["events"])))
+    titles = [r[0] for r in rows[1:]]
+    assert titles == ["Семинар Терека"]
+    assert rows[1][rows[0].index("Начало")].date() == datetime.date(2026, 10, 1)
+
+
+def test_events_export_follows_the_page_filters(net, login):
+    from events.models import Event
+
+    Event.objects.create(unit=net.terek, title="Региональный", level="regional", starts_on=datetime.date(2026, 5, 1))
+    Event.objects.create(unit=net.terek, title="Муниципальный", level="municipal", starts_on=datetime.date(2026, 5, 1))
+    url = reverse("registers:export", args=["events"]) + "?level=regional"
+    rows = read_xlsx(login(net.users.admin).get(url))
+    assert [r[0] for r in rows[1:]] == ["Региональный"]
