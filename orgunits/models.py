@@ -23,6 +23,8 @@ class DocumentType(models.TextChoices):
     PLAN = "plan", "план работы"
     REPORT = "report", "годовой отчёт"
     CANDIDATE = "candidate", "кандидатура руководителя"
+    # Teachers' developments go to РУМО for expertise (000 г); routed like the others, by kind.
+    DEVELOPMENT = "development", "методическая разработка"
 
 
 def document_type_list_validator(value):

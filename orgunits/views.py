@@ -4,11 +4,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 
 from network.forms import attach_errors
 from network.models import normalize_search
 from network.views import check_unit, get_restricted
+from plans.programs import unit_block as unit_programs_block
 
 from . import services
 from .access import GRANTABLE_ROLES, ROLES, access_for, grant_role, revoke_role, role_holders
@@ -119,6 +121,8 @@ class UnitDetailView(LoginRequiredMixin, TemplateView):
             submissions=list(
                 unit.submissions.select_related("campaign").order_by("-campaign__year", "campaign__document_type")[:20]
             ),
+            # Programs and roadmaps of the unit (issue 5, part 6): status counts, overdue items.
+            programs_block=unit_programs_block(user, unit, timezone.localdate()),
         )
         return ctx
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from meetings.governance import run_governance_checks
 from network.notify import notify, send_pending_emails
 from orgunits.models import OrgUnit
+from plans.sweep import check_overdue_roadmaps
 
 from .models import Campaign, DeadlineEvent, Submission
 from .services import unit_filers
@@ -32,6 +33,7 @@ class SweepReport:
     parents_notified: int = 0
     no_meetings: int = 0  # units without a meeting in the previous quarter (meetings.governance)
     terms_ending: int = 0  # memberships whose term ends within 30 days (meetings.governance)
+    roadmap_overdue: int = 0  # roadmap items reported overdue (plans.sweep)
     emails: int = 0
     lines: list[str] = field(default_factory=list)
 
@@ -39,7 +41,8 @@ class SweepReport:
         return (
             f"{self.day:%d.%m.%Y}: напоминаний {self.reminders}, просрочено {self.late}, "
             f"не представлено {self.missing}, уведомлено вышестоящих {self.parents_notified}, "
-            f"без заседаний за квартал {self.no_meetings}, истекает сроков {self.terms_ending}, писем {self.emails}"
+            f"без заседаний за квартал {self.no_meetings}, истекает сроков {self.terms_ending}, "
+            f"просрочено пунктов дорожных карт {self.roadmap_overdue}, писем {self.emails}"
         )
 
 
@@ -119,6 +122,7 @@ def run_sweep(today: datetime.date, send_email: bool = True) -> SweepReport:
     for campaign in campaigns:
         sweep_campaign(campaign, today, report)
     run_governance_checks(today, report)
+    check_overdue_roadmaps(today, report)
     if send_email:
         report.emails = send_pending_emails()
     return report

@@ -9,7 +9,8 @@ from orgunits.models import DocumentType, OrgUnit, Region, UnitKind
 
 from .models import Campaign
 
-DOCUMENT_TYPES = DocumentType.choices[:2]
+# Campaigns are for plans and reports (candidacies open their own; developments go to expertise one by one).
+DOCUMENT_TYPES = [(t.value, t.label) for t in (DocumentType.PLAN, DocumentType.REPORT)]
 OFFSETS_MESSAGE = "Сроки напоминаний — числа дней от 1 до 120 через запятую, например 14, 7, 1."
 ORDER_MESSAGE = "Даты должны идти по порядку: открытие ≤ срок представления ≤ закрытие."
 

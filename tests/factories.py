@@ -51,7 +51,7 @@ def kind(code, name, level, parents=(), requires_school=False, files=(), approve
 def standard_kinds():
     """The standard chain of DESIGN.md: РУМО → ЦНППМ → МунУМО → РМО → ШМО."""
     return {
-        "rumo": kind("rumo", "РУМО", Level.REGIONAL, approves=["plan", "report", "candidate"]),
+        "rumo": kind("rumo", "РУМО", Level.REGIONAL, approves=["plan", "report", "candidate", "development"]),
         "cnppm": kind("cnppm", "ЦНППМ", Level.REGIONAL, ["rumo"]),
         "munumo": kind("munumo", "МунУМО", Level.MUNICIPAL, ["cnppm", "rumo"], files=["plan", "report"]),
         "rmo": kind("rmo", "РМО", Level.MUNICIPAL, ["munumo"], files=["plan", "report"]),

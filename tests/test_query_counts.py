@@ -31,7 +31,7 @@ CEILINGS = {
     "tree": 7,
     "tree_children": 6,
     "tree_search": 8,
-    "unit": 12,
+    "unit": 14,
     "people_list": 10,
     "people_list_filtered": 12,
     "schools": 7,

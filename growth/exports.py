@@ -1,0 +1,94 @@
+"""The needs survey's results as an .xlsx workbook: the plan-schedule suggestion, the MO breakdown
+and the (anonymous) difficulties, written row by row as they are read."""
+
+import tempfile
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from submissions.exports import safe
+
+from . import services
+from .models import CourseFormat
+
+UNITS_CHUNK = 500
+
+
+def write_workbook(survey, file) -> None:
+    total, rows = services.topic_results(survey)
+    topics = [r.topic for r in rows]
+    wb = Workbook(write_only=True)
+
+    def sheet(title, widths):
+        ws = wb.create_sheet(title)
+        for index, width in enumerate(widths):
+            ws.column_dimensions[_column(index)].width = width
+        ws.freeze_panes = "A3"
+        return ws
+
+    def cell(ws, value, bold=False):
+        c = WriteOnlyCell(ws, value=safe(value))
+        if bold:
+            c.font = Font(bold=True)
+        return c
+
+    heading = f"{survey.title} — {survey.unit}, {survey.year} г.; респондентов: {total}"
+    formats = [label for _, label in CourseFormat.choices]
+
+    ws = sheet("План-график КПК", [6, 60, 36, 12, 10, *[14] * len(formats), 22])
+    ws.append([cell(ws, heading, bold=True)])
+    titles = ["№", "Тема", "Область компетенций", "Запросов", "Доля, %", *formats, "Предпочтительный формат"]
+    ws.append([cell(ws, t, bold=True) for t in titles])
+    for number, row in enumerate(services.plan_schedule(rows), start=1):
+        ws.append(
+            [
+                cell(ws, number),
+                cell(ws, row.topic.title),
+                cell(ws, row.topic.area),
+                cell(ws, row.count),
+                cell(ws, row.share),
+                *[cell(ws, n) for _, n in row.format_counts()],
+                cell(ws, row.preferred_label),
+            ]
+        )
+
+    ws = sheet("По МО", [60, 14, *[16] * len(topics)])
+    ws.append([cell(ws, heading, bold=True)])
+    ws.append([cell(ws, t, bold=True) for t in ["Подразделение", "Респондентов", *[t.title for t in topics]]])
+    unit_list = list(services.unit_breakdown_units(survey))
+    for start in range(0, len(unit_list), UNITS_CHUNK):
+        part = unit_list[start : start + UNITS_CHUNK]
+        counts = services.unit_topic_counts(survey, [u.pk for u in part])
+        for unit, respondents, cells in services.unit_rows(part, topics, counts):
+            ws.append([cell(ws, str(unit)), cell(ws, respondents), *[cell(ws, n) for n, _ in cells]])
+
+    ws = sheet("Затруднения", [100])
+    ws.append([cell(ws, heading, bold=True)])
+    ws.append([cell(ws, "Профессиональные затруднения (без имён)", bold=True)])
+    for text in (
+        survey.answers.exclude(difficulties="").order_by("pk").values_list("difficulties", flat=True).iterator()
+    ):
+        ws.append([cell(ws, text)])
+    wb.save(file)
+
+
+def _column(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
+def workbook_file(survey):
+    """The workbook in a temporary file (deleted when closed), positioned at its start."""
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the FileResponse closes it
+    try:
+        write_workbook(survey, handle)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return handle
