@@ -333,3 +333,22 @@ def test_events_export_follows_the_page_filters(net, login):
     url = reverse("registers:export", args=["events"]) + "?level=regional"
     rows = read_xlsx(login(net.users.admin).get(url))
     assert [r[0] for r in rows[1:]] == ["Региональный"]
+
+
+def test_courses_export_has_only_visible_teachers(net, login):
+    from growth.models import Course
+
+    baksan_teacher = f.PersonFactory(region=net.region, last_name="Баксанова")
+    f.member(baksan_teacher, net.baksan_rmo)
+    for person, title in ((net.users.teacher_person, "ФГОС Терек"), (baksan_teacher, "ФГОС Баксан")):
+        Course.objects.create(
+            person=person,
+            title=title,
+            provider="ЦНППМ",
+            hours=36,
+            starts_on=datetime.date(2026, 3, 1),
+            ends_on=datetime.date(2026, 3, 10),
+        )
+    rows = read_xlsx(login(net.users.methodist).get(reverse("registers:export", args=["courses"])))
+    assert [r[2] for r in rows[1:]] == ["ФГОС Терек"]
+    assert PersonalDataAccess.objects.filter(action="export", details__contains="КПК").exists()
