@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint migrate demo check-deploy clean serve-prod worker beat bench-pdf
+.PHONY: install run test lint migrate demo check-deploy clean serve-prod worker beat bench-pdf bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The national-scale benchmark on the local PostgreSQL (BENCH_DATABASE_URL to point elsewhere):
+# builds the synthetic network once, prints the table and writes docs/benchmarks.md.
+bench: install
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 # How long a 100-item plan takes to print (a benchmark, not a test; a throw-away database).
 bench-pdf: install
