@@ -237,6 +237,8 @@ PAGE_SIZE = 25
 
 # A teacher is a "young specialist" for this many years from the year teaching began (002).
 YOUNG_SPECIALIST_YEARS = int(os.environ.get("YOUNG_SPECIALIST_YEARS", 3))
+# A monitoring campaign over more units than this is computed by a Celery worker.
+MONITORING_SYNC_UNITS = int(os.environ.get("MONITORING_SYNC_UNITS", "3000"))
 
 LOGGING = {
     "version": 1,

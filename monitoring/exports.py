@@ -1,0 +1,128 @@
+"""A campaign's results as an Excel workbook, written row by row (openpyxl write-only mode).
+
+Sheet «Итоги»: units × indicators (scores), total, maximum, rank, change against last year.
+Sheet «Значения»: every value with its numerator, denominator, share, source and evidence.
+"""
+
+import tempfile
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from submissions.exports import safe
+
+from . import services
+from .models import Result
+
+CHUNK = 2000
+
+
+def write_workbook(campaign, indicators, file) -> None:
+    wb = Workbook(write_only=True)
+    summary = wb.create_sheet("Итоги")
+    values = wb.create_sheet("Значения")
+
+    def cell(ws, value, bold=False, number_format=None):
+        c = WriteOnlyCell(ws, value=safe(value))
+        if bold:
+            c.font = Font(bold=True)
+        if number_format:
+            c.number_format = number_format
+        return c
+
+    # -- summary -------------------------------------------------------------------------------
+    head = ["Место", "Подразделение / ОО", "Что оценивается", *[i.short_name for i in indicators]]
+    head += ["Сумма баллов", "Из возможных", f"Изменение к {campaign.year - 1} г."]
+    widths = [8, 60, 24, *[14] * len(indicators), 12, 12, 14]
+    for n, width in enumerate(widths, start=1):
+        summary.column_dimensions[get_column_letter(n)].width = width
+    summary.freeze_panes = "D3"
+    summary.append([cell(summary, str(campaign), bold=True)])
+    summary.append([cell(summary, title, bold=True) for title in head])
+    rank_of = services.ranks(campaign)
+    previous = services.previous_campaign(campaign)
+    rows = campaign.rows.order_by("-total", "label", "pk")
+    for start in range(0, rows.count(), CHUNK):
+        chunk = list(rows[start : start + CHUNK])
+        scores = {
+            (r["row_id"], r["indicator_id"]): r["score"]
+            for r in Result.objects.filter(row__in=[r.pk for r in chunk]).values("row_id", "indicator_id", "score")
+        }
+        before = services.previous_totals(previous, chunk)
+        for row in chunk:
+            cells = []
+            for i in indicators:
+                key = (row.pk, i.pk)
+                cells.append("—" if key not in scores else ("н/д" if scores[key] is None else scores[key]))
+            prev = before.get(services.row_key(row))
+            summary.append(
+                [
+                    rank_of.get(row.total),
+                    cell(summary, row.label),
+                    row.get_assessed_display(),
+                    *[cell(summary, v) for v in cells],
+                    row.total,
+                    row.max_total,
+                    "" if prev is None else row.total - prev,
+                ]
+            )
+
+    # -- values ----------------------------------------------------------------------------------
+    head = [
+        "Подразделение / ОО",
+        "Показатель",
+        "Числитель",
+        "Знаменатель",
+        "Доля, %",
+        "Балл",
+        "Источник",
+        "Пояснение",
+        "Подтверждение",
+        "Ссылка",
+        "Файл",
+        "Внёс",
+        "Когда",
+    ]
+    for n, width in enumerate([50, 40, 10, 12, 10, 8, 16, 40, 50, 40, 24, 24, 18], start=1):
+        values.column_dimensions[get_column_letter(n)].width = width
+    values.freeze_panes = "A2"
+    values.append([cell(values, title, bold=True) for title in head])
+    results = (
+        Result.objects.filter(row__campaign=campaign)
+        .select_related("row", "indicator", "entered_by")
+        .defer("records")
+        .order_by("row__label", "row_id", "indicator__position")
+    )
+    for r in results.iterator(chunk_size=CHUNK):
+        values.append(
+            [
+                cell(values, r.row.label),
+                cell(values, r.indicator.short_name),
+                r.numerator,
+                r.denominator,
+                cell(values, r.percent, number_format="0.0") if r.percent is not None else "",
+                "н/д" if r.score is None else r.score,
+                r.get_source_display(),
+                cell(values, r.note),
+                cell(values, r.evidence_text),
+                cell(values, r.evidence_url),
+                cell(values, r.evidence_name),
+                cell(values, r.entered_by.get_full_name() or r.entered_by.username) if r.entered_by else "",
+                timezone.localtime(r.entered_at).replace(tzinfo=None) if r.entered_at else "",
+            ]
+        )
+    wb.save(file)
+
+
+def workbook_file(campaign, indicators):
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the FileResponse closes it
+    try:
+        write_workbook(campaign, indicators, handle)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return handle

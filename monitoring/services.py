@@ -1,0 +1,382 @@
+"""The rules of a monitoring campaign: compute, enter by hand, close, rank, recommend.
+
+Time is injected: every function takes `today` (and `now` where it stamps a moment).
+A closed campaign is frozen: compute and manual entry lock the campaign row and check its
+state inside the same transaction, so a compute racing a close cannot rewrite a closed year.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, Q, Sum
+from django.utils import timezone
+
+from orgunits.access import access_for
+
+from . import rules, scoring
+from .models import Assessed, Indicator, MonitoringCampaign, Recommendation, Result, Row, Scoring
+
+CLOSED = "Кампания закрыта: значения заморожены и больше не пересчитываются и не изменяются."
+NOT_STARTED = "Год мониторинга ещё не начался: считать нечего."
+SUGGESTIONS = 3
+
+
+def reference_date(year: int, today: datetime.date) -> datetime.date:
+    """31 December of the year, or `today` if earlier."""
+    return min(datetime.date(year, 12, 31), today)
+
+
+def row_key(row) -> tuple[str, int]:
+    return (rules.UNIT, row.unit_id) if row.unit_id else (rules.SCHOOL, row.school_id)
+
+
+@dataclass
+class ComputeSummary:
+    rows: int
+    computed: int
+    manual: int
+    removed: int
+
+    def __str__(self):
+        return (
+            f"оценивается: {self.rows}; вычислено значений: {self.computed}; "
+            f"вносятся вручную: {self.manual}; исключено из оценки: {self.removed}"
+        )
+
+
+def _lock_open(campaign_id) -> MonitoringCampaign:
+    campaign = (
+        MonitoringCampaign.objects.select_for_update()
+        .select_related("root__kind", "indicator_set", "region")
+        .get(pk=campaign_id)
+    )
+    if not campaign.is_open:
+        raise ValidationError(CLOSED)
+    return campaign
+
+
+@transaction.atomic
+def compute(campaign_id: int, today: datetime.date, now: datetime.datetime | None = None) -> ComputeSummary:
+    """(Re)compute every computed value of an open campaign; hand-entered values are left alone.
+
+    Idempotent: computing twice on one day gives the same rows and results.
+    """
+    campaign = _lock_open(campaign_id)
+    if today < datetime.date(campaign.year, 1, 1):
+        raise ValidationError(NOT_STARTED)
+    indicators = list(campaign.indicator_set.indicators.order_by("position", "pk"))
+    levels = {i.assessed for i in indicators}
+    mo_kinds = set(campaign.indicator_set.mo_kinds.values_list("pk", flat=True))
+    scope = rules.Scope(campaign, today).load(levels, mo_kinds)
+
+    existing = {row_key(r): r for r in campaign.rows.all()}
+    stale = [r.pk for key, r in existing.items() if key not in scope.rows]
+    if stale:
+        Row.objects.filter(pk__in=stale).delete()
+    new, changed = [], []
+    for key, spec in scope.rows.items():
+        row = existing.get(key) or Row(campaign=campaign, unit_id=spec.unit_id, school_id=spec.school_id)
+        row.assessed, row.guard_id, row.municipality_id = spec.assessed, spec.guard_id, spec.municipality_id
+        row.label, row.teachers = spec.label[:500], len(scope.teachers[key])
+        (changed if row.pk else new).append(row)
+    Row.objects.bulk_create(new)
+    Row.objects.bulk_update(changed, ["assessed", "guard", "municipality", "label", "teachers"])
+    rows = {key: r for r in new + changed for key in [row_key(r)]}
+    if any(r.pk is None for r in rows.values()):  # databases that do not return ids from bulk inserts
+        rows = {row_key(r): r for r in campaign.rows.all()}
+
+    computed, manual = [], []
+    for indicator in indicators:
+        keys = [k for k, spec in scope.rows.items() if spec.assessed == indicator.assessed]
+        if indicator.is_manual:
+            manual += [Result(row=rows[k], indicator=indicator, source=Result.Source.MANUAL) for k in keys]
+            continue
+        outcomes = rules.RULES[indicator.rule].compute(scope, keys, indicator.params)
+        for key in keys:
+            o = outcomes[key]
+            percent, score = scoring.score(indicator, o.numerator, o.denominator, o.participants)
+            computed.append(
+                Result(
+                    row=rows[key],
+                    indicator=indicator,
+                    source=Result.Source.COMPUTED,
+                    numerator=o.numerator,
+                    denominator=o.denominator,
+                    percent=percent,
+                    score=score,
+                    note=o.note[:300],
+                    records=o.records,
+                )
+            )
+    Result.objects.bulk_create(
+        computed,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["row", "indicator"],
+        update_fields=["source", "numerator", "denominator", "percent", "score", "note", "records"],
+    )
+    Result.objects.bulk_create(manual, batch_size=500, ignore_conflicts=True)
+    update_totals(campaign)
+    campaign.computed_at = now or timezone.now()
+    campaign.computed_on = today
+    campaign.save(update_fields=["computed_at", "computed_on"])
+    return ComputeSummary(rows=len(rows), computed=len(computed), manual=len(manual), removed=len(stale))
+
+
+def update_totals(campaign, row_ids=None) -> None:
+    """Keep each row's total and the number of scored indicators in step with its results."""
+    rows = Row.objects.filter(campaign=campaign)
+    if row_ids is not None:
+        rows = rows.filter(pk__in=row_ids)
+    sums = {
+        r["row_id"]: r
+        for r in Result.objects.filter(row__in=rows, score__isnull=False)
+        .values("row_id")
+        .annotate(total=Sum("score"), scored=Count("pk"))
+    }
+    changed = []
+    for row in rows.only("pk", "total", "scored"):
+        agg = sums.get(row.pk, {"total": 0, "scored": 0})
+        if (row.total, row.scored) != (agg["total"], agg["scored"]):
+            row.total, row.scored = agg["total"], agg["scored"]
+            changed.append(row)
+    Row.objects.bulk_update(changed, ["total", "scored"], batch_size=500)
+
+
+@transaction.atomic
+def close(campaign_id: int, by, now: datetime.datetime) -> MonitoringCampaign:
+    campaign = MonitoringCampaign.objects.select_for_update().get(pk=campaign_id)
+    if not campaign.is_open:
+        raise ValidationError("Кампания уже закрыта.")
+    if campaign.computed_at is None:
+        raise ValidationError("Кампания ещё не рассчитана: сначала рассчитайте значения.")
+    campaign.state = MonitoringCampaign.State.CLOSED
+    campaign.closed_at = now
+    campaign.closed_by = by
+    campaign.save(update_fields=["state", "closed_at", "closed_by"])
+    return campaign
+
+
+# -- hand-entered values ----------------------------------------------------------------------
+
+
+def can_enter(user, row, campaign) -> bool:
+    """Those who file for or administer the assessed unit, or review the campaign's subtree."""
+    access = access_for(user)
+    return access.can("review", campaign.root) or access.can("file", row.guard) or access.can("manage", row.guard)
+
+
+@transaction.atomic
+def enter_manual(
+    result_id: int,
+    *,
+    by,
+    now: datetime.datetime,
+    evidence_text: str,
+    evidence_url: str = "",
+    numerator: int | None = None,
+    denominator: int | None = None,
+    score: int | None = None,
+    uploaded=None,
+    remove_file: bool = False,
+) -> Result:
+    result = Result.objects.select_for_update().select_related("row", "indicator").get(pk=result_id)
+    campaign = _lock_open(result.row.campaign_id)
+    indicator = result.indicator
+    if not indicator.is_manual:
+        raise ValidationError("Это значение вычисляется по данным портала и вручную не вносится.")
+    if not evidence_text.strip():
+        raise ValidationError({"evidence_text": "Опишите подтверждение: документ, приказ, ссылку на отчёт."})
+    if indicator.scoring == Scoring.PERCENT:
+        if denominator is None or numerator is None:
+            raise ValidationError("Укажите числитель и знаменатель.")
+        if denominator < 1:
+            raise ValidationError({"denominator": "Знаменатель — не меньше 1."})
+        if not 0 <= numerator <= denominator:
+            raise ValidationError({"numerator": "Числитель — от 0 до знаменателя."})
+        result.numerator, result.denominator = numerator, denominator
+        result.percent, result.score = scoring.score(indicator, numerator, denominator)
+    else:
+        if score not in (0, 1, 2):
+            raise ValidationError({"score": "Балл — 0, 1 или 2."})
+        result.numerator = result.denominator = result.percent = None
+        result.score = score
+    result.source = Result.Source.MANUAL
+    result.evidence_text = evidence_text.strip()
+    result.evidence_url = evidence_url
+    result.entered_by = by
+    result.entered_at = now
+    old_file = result.evidence_file.name if result.evidence_file else ""
+    if uploaded is not None:
+        from submissions.attachments import display_name, storage_name
+
+        result.evidence_file.save(storage_name(uploaded), uploaded, save=False)
+        result.evidence_name = display_name(uploaded)
+    elif remove_file:
+        result.evidence_file = ""
+        result.evidence_name = ""
+    result.save()
+    new_file = result.evidence_file.name if result.evidence_file else ""
+    if old_file and old_file != new_file:
+        storage = result.evidence_file.storage
+        transaction.on_commit(lambda: storage.delete(old_file))
+    update_totals(campaign, [result.row_id])
+    return result
+
+
+# -- reading: ranks, year over year, charts -----------------------------------------------------
+
+
+def ranks(campaign) -> dict[int, int]:
+    """Competition ranking by total (1, 2, 2, 4): total → rank."""
+    totals = sorted(campaign.rows.values_list("total", flat=True), reverse=True)
+    out: dict[int, int] = {}
+    for position, total in enumerate(totals, start=1):
+        out.setdefault(total, position)
+    return out
+
+
+def previous_campaign(campaign):
+    return (
+        MonitoringCampaign.objects.filter(
+            indicator_set_id=campaign.indicator_set_id, root_id=campaign.root_id, year=campaign.year - 1
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def previous_totals(previous, rows) -> dict[tuple, int]:
+    if previous is None:
+        return {}
+    unit_ids = [r.unit_id for r in rows if r.unit_id]
+    school_ids = [r.school_id for r in rows if r.school_id]
+    return {
+        row_key(r): r.total
+        for r in Row.objects.filter(campaign=previous)
+        .filter(Q(unit_id__in=unit_ids) | Q(school_id__in=school_ids))
+        .only("unit_id", "school_id", "total")
+    }
+
+
+def distribution(campaign, indicators) -> list[dict]:
+    """Per indicator: how many rows scored 2, 1, 0 and н/д, with bar widths in percent."""
+    counts: dict[int, dict] = {i.pk: {2: 0, 1: 0, 0: 0, None: 0} for i in indicators}
+    for r in Result.objects.filter(row__campaign=campaign).values("indicator_id", "score").annotate(n=Count("pk")):
+        if r["indicator_id"] in counts:
+            counts[r["indicator_id"]][r["score"]] = r["n"]
+    out = []
+    for indicator in indicators:
+        c = counts[indicator.pk]
+        total = sum(c.values()) or 1
+        out.append(
+            {
+                "indicator": indicator,
+                "bars": [
+                    {"label": label, "css": css, "n": c[key], "width": round(100 * c[key] / total, 1)}
+                    for key, label, css in ((2, "2", "s2"), (1, "1", "s1"), (0, "0", "s0"), (None, "н/д", "sn"))
+                ],
+            }
+        )
+    return out
+
+
+def heat(campaign, indicators) -> list[dict]:
+    """The network's map as a table: average score per municipality × indicator."""
+    from orgunits.models import OrgUnit
+
+    cells: dict[int | None, dict[int, float]] = {}
+    for r in (
+        Result.objects.filter(row__campaign=campaign, score__isnull=False)
+        .values("row__municipality_id", "indicator_id")
+        .annotate(avg=Avg("score"))
+    ):
+        cells.setdefault(r["row__municipality_id"], {})[r["indicator_id"]] = r["avg"]
+    names = dict(OrgUnit.objects.filter(pk__in=[k for k in cells if k]).values_list("pk", "name"))
+    out = []
+    for municipality_id, by_indicator in sorted(cells.items(), key=lambda kv: names.get(kv[0], "")):
+        values = []
+        for indicator in indicators:
+            avg = by_indicator.get(indicator.pk)
+            values.append(
+                {
+                    "avg": None if avg is None else round(float(avg), 2),
+                    "css": "" if avg is None else f"heat{min(4, int(float(avg) * 2))}",
+                }
+            )
+        out.append({"name": names.get(municipality_id, "вне муниципалитетов"), "values": values})
+    return out
+
+
+# -- recommendations ----------------------------------------------------------------------------
+
+
+def suggestions(row) -> str:
+    """A draft from the unit's weakest indicators (scored below 2, the lowest first) and their hints."""
+    weak = [
+        r for r in row.results.select_related("indicator").filter(score__isnull=False, score__lt=2) if r.indicator.hint
+    ]
+    weak.sort(key=lambda r: (r.score, r.indicator.position, r.indicator.pk))
+    lines = []
+    for n, r in enumerate(weak[:SUGGESTIONS], start=1):
+        share = f", {scoring.format_percent(r.percent)}" if r.percent is not None else ""
+        lines.append(f"{n}. {r.indicator.short_name} ({r.score} б.{share}): {r.indicator.hint}")
+    return "\n".join(lines)
+
+
+def recipients(row):
+    """Logins of those who lead the assessed unit: its chair, deputy, secretary and methodists."""
+    from django.contrib.auth import get_user_model
+
+    from people.models import Membership
+
+    if not row.unit_id:
+        return []
+    users = Membership.objects.active().filter(
+        unit_id=row.unit_id, role__in=["chair", "deputy", "secretary", "methodist"], person__user__isnull=False
+    )
+    return list(get_user_model().objects.filter(pk__in=users.values("person__user_id"), is_active=True))
+
+
+@transaction.atomic
+def save_recommendation(row, text: str, by, expected_version: int | None) -> Recommendation:
+    """Create or update (optimistically versioned) the recommendations, and tell the unit's leaders."""
+    from network.models import StaleVersionError
+    from network.notify import notify
+
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Напишите рекомендации."})
+    rec = Recommendation.objects.filter(row=row).first()
+    if rec is None:
+        if expected_version not in (None, 0):
+            raise StaleVersionError
+        try:
+            with transaction.atomic():
+                rec = Recommendation.objects.create(row=row, text=text, author=by)
+        except IntegrityError as exc:  # written by someone else at the same moment
+            raise StaleVersionError from exc
+    else:
+        if expected_version is None:
+            expected_version = rec.version
+        rec.text, rec.author = text, by
+        rec.save_versioned(expected_version)
+    campaign = row.campaign
+    notify(
+        recipients(row),
+        f"Адресные рекомендации по итогам мониторинга {campaign.year} г.: {row.label}",
+        row.get_absolute_url(),
+    )
+    return rec
+
+
+def indicators_of(campaign) -> list[Indicator]:
+    return list(campaign.indicator_set.indicators.order_by("position", "pk"))
+
+
+def levels_label(indicators) -> str:
+    return ", ".join(sorted({Assessed(i.assessed).label for i in indicators}))

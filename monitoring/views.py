@@ -1,0 +1,514 @@
+"""Pages of the effectiveness monitoring: campaigns, the results table with its charts, the records
+behind a score, hand-entered values, recommendations, the Excel export and the indicator sets.
+
+Permissions: the campaign's pages follow its root unit (cannot view it → 404; may view but not
+act → 403); the records behind a score name teachers, so they need `view_people` on the
+assessed unit; hand-entered values are for those who file for or administer the assessed unit
+or review the campaign; only reviewers of the root create, compute, close and recommend.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from network.forms import attach_errors
+from network.models import StaleVersionError
+from network.views import check_unit
+from orgunits.access import access_for
+from people.models import PersonalDataAccess
+
+from . import exports, scoring, services
+from .forms import CampaignForm, ManualEntryForm, RecommendationForm
+from .models import IndicatorSet, Method, MonitoringCampaign, Recommendation, Result, Row
+
+ROWS_PER_PAGE = 100
+RECORDS_PER_PAGE = 100
+
+
+def clock():
+    now = timezone.now()
+    return now, timezone.localdate(now)
+
+
+def get_campaign(user, pk, action="view") -> MonitoringCampaign:
+    campaign = get_object_or_404(
+        MonitoringCampaign.objects.select_related("root__kind", "indicator_set", "region", "closed_by"), pk=pk
+    )
+    check_unit(user, campaign.root, action)
+    return campaign
+
+
+def can_review(user, campaign) -> bool:
+    return access_for(user).can("review", campaign.root)
+
+
+def may_review_somewhere(user) -> bool:
+    access = access_for(user)
+    return access.superuser or bool(access.grants.get("review_subtree"))
+
+
+def fill_spans(access):
+    return [s for perm in ("file_documents", "manage_subtree") for s in access.grants.get(perm, ())]
+
+
+def start_compute(request, campaign, today, now) -> None:
+    """Compute now, or in the background when the subtree is big (settings.MONITORING_SYNC_UNITS)."""
+    limit = getattr(settings, "MONITORING_SYNC_UNITS", 3000)
+    if campaign.root.descendant_total > limit:
+        from .tasks import compute_campaign
+
+        compute_campaign.delay(campaign.pk, today.isoformat())
+        messages.info(request, "Подразделений много: расчёт запущен в фоне, обновите страницу через несколько минут.")
+        return
+    try:
+        summary = services.compute(campaign.pk, today, now)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return
+    messages.success(request, f"Значения рассчитаны на {today:%d.%m.%Y}: {summary}.")
+
+
+# -- campaigns --------------------------------------------------------------------------------
+
+
+class CampaignListView(LoginRequiredMixin, TemplateView):
+    template_name = "monitoring/campaign_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        access = access_for(user)
+        campaigns = (
+            MonitoringCampaign.objects.restrict(user, "view")
+            .select_related("root", "indicator_set", "region")
+            .order_by("-year", "root__name", "pk")
+        )
+        page = Paginator(campaigns, 25).get_page(self.request.GET.get("page"))
+        # Open campaigns where the user fills hand-entered values without seeing the whole subtree.
+        to_fill = []
+        spans = fill_spans(access)
+        if spans and not access.superuser:
+            shown = {c.pk for c in page.object_list}
+            regions = {s.region_id for s in spans}
+            for c in (
+                MonitoringCampaign.objects.filter(
+                    state=MonitoringCampaign.State.OPEN,
+                    region_id__in=regions,
+                    indicator_set__indicators__method=Method.MANUAL,
+                )
+                .select_related("root")
+                .distinct()
+                .order_by("-year", "pk")[:50]
+            ):
+                if c.pk not in shown and any(
+                    s.tree_id == c.root.tree_id and c.root.lft <= s.lft <= c.root.rght for s in spans
+                ):
+                    to_fill.append(c)
+        return super().get_context_data(page_obj=page, can_add=may_review_somewhere(user), to_fill=to_fill, **kwargs)
+
+
+class CampaignCreateView(LoginRequiredMixin, FormView):
+    template_name = "monitoring/campaign_form.html"
+    form_class = CampaignForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not may_review_somewhere(request.user):
+            raise PermissionDenied("Кампании мониторинга создают проверяющие (эксперты, кураторы) подразделений.")
+        self.now, self.today = clock()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "today": self.today}
+
+    def form_valid(self, form):
+        campaign = form.save(commit=False)
+        campaign.region_id = campaign.root.region_id
+        campaign.created_by = self.request.user
+        try:
+            campaign.save()
+        except IntegrityError:
+            form.add_error(None, "Мониторинг этого подразделения по этому набору за этот год уже есть.")
+            return self.form_invalid(form)
+        messages.success(self.request, f"Кампания «{campaign}» создана.")
+        start_compute(self.request, campaign, self.today, self.now)
+        return redirect(campaign)
+
+
+class CampaignView(LoginRequiredMixin, TemplateView):
+    """The results: units × indicators with totals, rank, year-over-year change; charts below."""
+
+    template_name = "monitoring/campaign.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        access = access_for(user)
+        campaign = get_campaign(user, self.kwargs["pk"])
+        indicators = services.indicators_of(campaign)
+        rank_of = services.ranks(campaign)
+        rows_qs = campaign.rows.select_related("guard", "recommendation").order_by("-total", "label", "pk")
+        page = Paginator(rows_qs, ROWS_PER_PAGE).get_page(self.request.GET.get("page"))
+        rows = list(page.object_list)
+        cells = {
+            (r.row_id, r.indicator_id): r
+            for r in Result.objects.filter(row__in=[r.pk for r in rows]).only(
+                "pk",
+                "row_id",
+                "indicator_id",
+                "source",
+                "numerator",
+                "denominator",
+                "percent",
+                "score",
+                "note",
+                "entered_at",
+            )
+        }
+        previous = services.previous_campaign(campaign)
+        before = services.previous_totals(previous, rows)
+        for row in rows:
+            row.rank = rank_of.get(row.total)
+            row.cells = [(i, cells.get((row.pk, i.pk))) for i in indicators]
+            row.can_drill = access.can("view_people", row.guard)
+            prev = before.get(services.row_key(row))
+            row.previous_total = prev
+            row.change = None if prev is None else row.total - prev
+        return super().get_context_data(
+            campaign=campaign,
+            indicators=indicators,
+            page_obj=page,
+            rows=rows,
+            previous=previous,
+            distribution=services.distribution(campaign, indicators),
+            heat=services.heat(campaign, indicators),
+            can_review=access.can("review", campaign.root),
+            has_manual=any(i.is_manual for i in indicators),
+            boundary_note=scoring.BOUNDARY_NOTE,
+            **kwargs,
+        )
+
+
+class ComputeView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        campaign = get_campaign(request.user, pk, "review")
+        now, today = clock()
+        if not campaign.is_open:
+            messages.error(request, services.CLOSED)
+        else:
+            start_compute(request, campaign, today, now)
+        return redirect(campaign)
+
+
+class CloseView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        campaign = get_campaign(request.user, pk, "review")
+        now, _ = clock()
+        try:
+            services.close(campaign.pk, request.user, now)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Кампания закрыта: значения и записи за этот год заморожены.")
+        return redirect(campaign)
+
+
+class ExportView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        campaign = get_campaign(request.user, pk)
+        handle = exports.workbook_file(campaign, services.indicators_of(campaign))
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"monitoring-{campaign.pk}-{campaign.year}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+# -- one result: the records behind it, hand entry, evidence ----------------------------------------
+
+
+def get_result(user, pk, action) -> Result:
+    result = get_object_or_404(
+        Result.objects.select_related(
+            "row__campaign__root", "row__campaign__indicator_set", "row__guard", "indicator", "entered_by"
+        ),
+        pk=pk,
+    )
+    check_unit(user, result.row.guard, action)
+    return result
+
+
+class ResultView(LoginRequiredMixin, TemplateView):
+    """The records a score was computed from (the frozen snapshot): teachers' names, so `view_people`."""
+
+    template_name = "monitoring/result.html"
+    FILTERS = {"counts": "учтены", "missing": "не учтены"}
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        result = get_result(user, self.kwargs["pk"], "view_people")
+        shown = self.request.GET.get("show", "")
+        records = result.records or []
+        if shown == "counts":
+            records = [r for r in records if r.get("counts")]
+        elif shown == "missing":
+            records = [r for r in records if not r.get("counts")]
+        page = Paginator(records, RECORDS_PER_PAGE).get_page(self.request.GET.get("page"))
+        people = [r["person"] for r in page.object_list if r.get("person")]
+        if people:
+            details = f"мониторинг {result.row.campaign.year}: {result.indicator.short_name} — {result.row.label}"
+            PersonalDataAccess.objects.bulk_create(
+                [
+                    PersonalDataAccess(
+                        user=user, person_id=pk, action=PersonalDataAccess.Action.VIEW, details=details[:500]
+                    )
+                    for pk in people
+                ]
+            )
+        campaign = result.row.campaign
+        return super().get_context_data(
+            result=result,
+            row=result.row,
+            campaign=campaign,
+            indicator=result.indicator,
+            page_obj=page,
+            shown=shown,
+            filters=self.FILTERS,
+            counted=sum(1 for r in result.records or [] if r.get("counts")),
+            can_enter=campaign.is_open
+            and result.indicator.is_manual
+            and services.can_enter(user, result.row, campaign),
+            boundary_note=scoring.BOUNDARY_NOTE,
+            **kwargs,
+        )
+
+
+class EvidenceFileView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        result = get_result(request.user, pk, "view")
+        if not result.evidence_file:
+            raise Http404("Файл не прикреплён.")
+        return FileResponse(result.evidence_file.open("rb"), filename=result.evidence_name or "evidence")
+
+
+class ManualListView(LoginRequiredMixin, TemplateView):
+    """Hand-entered values the user may complete in a campaign."""
+
+    template_name = "monitoring/manual_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        access = access_for(user)
+        campaign = get_object_or_404(
+            MonitoringCampaign.objects.select_related("root", "indicator_set"), pk=self.kwargs["pk"]
+        )
+        results = (
+            Result.objects.filter(row__campaign=campaign, indicator__method=Method.MANUAL)
+            .select_related("row__guard", "indicator", "entered_by")
+            .defer("records")
+            .order_by("row__label", "indicator__position", "pk")
+        )
+        sees_campaign = access.can("view", campaign.root)
+        if not access.can("review", campaign.root):
+            results = [r for r in results if services.can_enter(user, r.row, campaign)]
+            if not results and not sees_campaign:
+                raise Http404("Кампания не найдена.")
+        page = Paginator(results, 50).get_page(self.request.GET.get("page"))
+        return super().get_context_data(campaign=campaign, page_obj=page, sees_campaign=sees_campaign, **kwargs)
+
+
+class ManualEntryView(LoginRequiredMixin, FormView):
+    template_name = "monitoring/manual_form.html"
+    form_class = ManualEntryForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.result = get_result(request.user, kwargs["pk"], "view")
+        campaign = self.result.row.campaign
+        if not self.result.indicator.is_manual:
+            raise Http404("Это значение вычисляется по данным портала и вручную не вносится.")
+        if not services.can_enter(request.user, self.result.row, campaign):
+            raise PermissionDenied("Значения вносят ответственные за оцениваемое подразделение и проверяющие.")
+        if not campaign.is_open:
+            raise PermissionDenied(services.CLOSED)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "result": self.result}
+
+    def get_initial(self):
+        r = self.result
+        return {
+            "numerator": r.numerator,
+            "denominator": r.denominator,
+            "score": r.score,
+            "evidence_text": r.evidence_text,
+            "evidence_url": r.evidence_url,
+        }
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        now, _ = clock()
+        try:
+            services.enter_manual(
+                self.result.pk,
+                by=self.request.user,
+                now=now,
+                evidence_text=data["evidence_text"],
+                evidence_url=data.get("evidence_url", ""),
+                numerator=data.get("numerator"),
+                denominator=data.get("denominator"),
+                score=data.get("score"),
+                uploaded=data.get("evidence_file"),
+                remove_file=data.get("remove_file", False),
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"Значение «{self.result.indicator.short_name}» для «{self.result.row}» сохранено."
+        )
+        return redirect("monitoring:manual", self.result.row.campaign_id)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            result=self.result, row=self.result.row, campaign=self.result.row.campaign, **kwargs
+        )
+
+
+# -- one assessed unit: its scores over the years and the recommendations ------------------------------
+
+
+def get_row(user, pk, action="view") -> Row:
+    row = get_object_or_404(
+        Row.objects.select_related("campaign__root", "campaign__indicator_set", "guard", "unit", "school"), pk=pk
+    )
+    check_unit(user, row.guard, action)
+    return row
+
+
+class RowView(LoginRequiredMixin, TemplateView):
+    template_name = "monitoring/row.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        access = access_for(user)
+        row = get_row(user, self.kwargs["pk"])
+        campaign = row.campaign
+        results = list(row.results.select_related("indicator").defer("records").order_by("indicator__position", "pk"))
+        history = list(
+            Row.objects.filter(
+                campaign__indicator_set_id=campaign.indicator_set_id,
+                campaign__root_id=campaign.root_id,
+                unit_id=row.unit_id,
+                school_id=row.school_id,
+            )
+            .select_related("campaign")
+            .order_by("campaign__year")
+        )
+        recommendation = Recommendation.objects.filter(row=row).select_related("author").first()
+        return super().get_context_data(
+            row=row,
+            campaign=campaign,
+            results=results,
+            history=history,
+            recommendation=recommendation,
+            can_drill=access.can("view_people", row.guard),
+            can_review=access.can("review", campaign.root),
+            sees_campaign=access.can("view", campaign.root),
+            boundary_note=scoring.BOUNDARY_NOTE,
+            **kwargs,
+        )
+
+
+class RecommendationView(LoginRequiredMixin, FormView):
+    template_name = "monitoring/recommendation_form.html"
+    form_class = RecommendationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.row = get_row(request.user, kwargs["pk"])
+        if not can_review(request.user, self.row.campaign):
+            raise PermissionDenied("Адресные рекомендации пишет проверяющий (эксперт, куратор).")
+        self.recommendation = Recommendation.objects.filter(row=self.row).first()
+        self.suggested = services.suggestions(self.row)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.recommendation
+        if self.recommendation is None:
+            kwargs.setdefault("initial", {})["text"] = self.suggested
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            services.save_recommendation(
+                self.row, form.cleaned_data["text"], self.request.user, form.cleaned_data["expected_version"]
+            )
+        except StaleVersionError:
+            form.add_error(None, form.conflict_message)
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            attach_errors(form, exc, "text")
+            return self.form_invalid(form)
+        messages.success(self.request, "Рекомендации сохранены; руководителям подразделения отправлено уведомление.")
+        return redirect(self.row)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(row=self.row, campaign=self.row.campaign, suggested=self.suggested, **kwargs)
+
+
+# -- indicator sets -----------------------------------------------------------------------------
+
+
+def visible_sets(user):
+    access = access_for(user)
+    sets = IndicatorSet.objects.select_related("region")
+    if access.superuser:
+        return sets
+    return sets.filter(region_id__in={s.region_id for s in access.top_spans()})
+
+
+class SetListView(LoginRequiredMixin, TemplateView):
+    template_name = "monitoring/set_list.html"
+
+    def get_context_data(self, **kwargs):
+        sets = visible_sets(self.request.user).order_by("region__name", "-is_default", "name")
+        return super().get_context_data(page_obj=Paginator(sets, 25).get_page(self.request.GET.get("page")), **kwargs)
+
+
+class SetView(LoginRequiredMixin, TemplateView):
+    """A set read-only: each indicator, how it is obtained, its thresholds and how a boundary scores."""
+
+    template_name = "monitoring/set.html"
+
+    def get_context_data(self, **kwargs):
+        indicator_set = get_object_or_404(visible_sets(self.request.user), pk=self.kwargs["pk"])
+        return super().get_context_data(
+            indicator_set=indicator_set,
+            indicators=list(indicator_set.indicators.order_by("position", "pk")),
+            mo_kinds=list(indicator_set.mo_kinds.order_by("name")),
+            boundary_note=scoring.BOUNDARY_NOTE,
+            admin_url=reverse("admin:monitoring_indicatorset_change", args=[indicator_set.pk])
+            if self.request.user.is_staff
+            else "",
+            **kwargs,
+        )
