@@ -349,15 +349,13 @@ def load_demo(today: datetime.date, seed: int = 2026) -> bool:
     data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     with transaction.atomic():
         DemoBuilder(data, today, random.Random(seed)).build()
-        from growth.demo import load_demo_growth
+        from growth.demo import load_demo_growth, load_demo_surveys
         from meetings.demo import load_demo_meetings
-        from orders.demo import load_demo_orders
-        from submissions.demo import load_demo_submissions
-
-        from growth.demo import load_demo_surveys
         from monitoring.demo import load_demo_monitoring
+        from orders.demo import load_demo_orders
         from plans.demo import load_demo_programs
         from practices.demo import load_demo_practices
+        from submissions.demo import load_demo_submissions
 
         load_demo_submissions(today)
         load_demo_orders(today)
