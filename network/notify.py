@@ -16,9 +16,13 @@ from .models import Notification
 log = logging.getLogger(__name__)
 
 
+def notification_rows(users, text: str, url: str = "") -> list[Notification]:
+    """Unsaved notifications, one per user (a user listed twice gets one), for a bulk insert."""
+    return [Notification(user=u, text=text[:500], url=url) for u in {u.pk: u for u in users}.values()]
+
+
 def notify(users, text: str, url: str = "") -> list[Notification]:
-    rows = [Notification(user=u, text=text[:500], url=url) for u in {u.pk: u for u in users}.values()]
-    return Notification.objects.bulk_create(rows)
+    return Notification.objects.bulk_create(notification_rows(users, text, url))
 
 
 def send_pending_emails(limit: int = 5000) -> int:

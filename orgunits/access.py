@@ -234,19 +234,24 @@ class Access:
         if not getattr(self.user, "is_authenticated", False):
             return None  # an anonymous visitor has no card of their own (and `user=` would not take one)
         from orgunits.models import OrgUnit
-        from people.models import Membership
+        from people.models import Membership, Person
 
         unit_action = "manage" if action == "manage" else "view_people"
         units_q = self.q_for_units(unit_action)
         regions = self.regions(unit_action)
-        q = Q(user=self.user) if action == "view" else Q(pk__in=[])
+        # One id set made of a UNION of indexed lookups: an OR of these conditions over the person
+        # table makes PostgreSQL scan every row (a million at national scale) for each page.
+        people = Person.objects.order_by()
+        sources = [people.filter(user=self.user).values("pk")] if action == "view" else []
         if units_q is not None:
-            units = OrgUnit.objects.filter(units_q).values("pk")
-            q |= Q(pk__in=Membership.objects.filter(unit__in=units).values("person_id"))
-            q |= Q(school__municipality__in=units)
+            units = OrgUnit.objects.filter(units_q).order_by().values("pk")
+            sources.append(Membership.objects.filter(unit__in=units).order_by().values("person_id"))
+            sources.append(people.filter(school__municipality__in=units).values("pk"))
         if regions:
-            q |= Q(region__in=sorted(regions))
-        return q
+            sources.append(people.filter(region__in=sorted(regions)).values("pk"))
+        if not sources:
+            return Q(pk__in=[])
+        return Q(pk__in=sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0])
 
     def q_for_schools(self, action: str) -> Q | None:
         if self.superuser:

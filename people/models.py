@@ -91,7 +91,11 @@ class Person(VersionedModel):
         verbose_name = "педагог"
         verbose_name_plural = "педагоги"
         ordering = ["last_name", "first_name", "middle_name", "pk"]
-        indexes = [models.Index(fields=["region", "last_name", "first_name"], name="person_region_name")]
+        indexes = [
+            models.Index(fields=["region", "last_name", "first_name"], name="person_region_name"),
+            # The list order: a national list's first page is read from this index, not sorted.
+            models.Index(fields=["last_name", "first_name", "middle_name", "id"], name="person_name_order"),
+        ]
         constraints = [
             # The e-mail is the natural key of a person (imports match on it).
             models.UniqueConstraint(fields=["email"], condition=~Q(email=""), name="person_email_unique"),

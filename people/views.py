@@ -10,6 +10,7 @@ from django_tables2 import SingleTableMixin
 
 from network.forms import attach_errors
 from network.models import normalize_search
+from network.pagination import CappedPaginator
 from network.views import get_restricted
 from orgunits.access import access_for
 from orgunits.models import DocumentType, OrgUnit, School
@@ -40,7 +41,7 @@ class PersonListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     table_class = PersonTable
     filterset_class = PersonFilter
     # The table paginates; a view-level paginate_by would count the rows a second time.
-    table_pagination = {"per_page": 25}
+    table_pagination = {"per_page": 25, "paginator_class": CappedPaginator}
 
     def get_queryset(self):
         return Person.objects.restrict(self.request.user, "view").select_related("school")

@@ -10,10 +10,11 @@ so a rerun for the same day, or after a crash, sends nothing twice and loses not
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from meetings.governance import run_governance_checks
-from network.notify import notify, send_pending_emails
+from network.models import Notification
+from network.notify import notification_rows, send_pending_emails
 from orgunits.models import OrgUnit
 from plans.sweep import check_overdue_roadmaps
 
@@ -82,35 +83,38 @@ def sweep_campaign(campaign: Campaign, today: datetime.date, report: SweepReport
     ]
     if not owing:
         return
-    done = set(
-        DeadlineEvent.objects.filter(campaign=campaign, unit__in=[u.pk for u in owing]).values_list("unit_id", "key")
-    )
-    todo = [(u, call) for u in owing for call in calls if (u.pk, call[1]) not in done]
-    if not todo:
-        return
-    parents = {u.parent_id for u, (kind, _, _) in todo if kind == DeadlineEvent.Kind.MISSING and u.parent_id}
-    filers = unit_filers({u.pk for u, _ in todo} | parents)
-    parent_names = OrgUnit.objects.in_bulk(parents)
-    for unit, (kind, key, offset) in todo:
-        try:
-            with transaction.atomic():
-                DeadlineEvent.objects.create(campaign=campaign, unit=unit, kind=kind, key=key, on=today)
-                text = _text(kind, campaign, unit, offset)
-                notify(filers.get(unit.pk, []), text, campaign.get_absolute_url())
-                if kind == DeadlineEvent.Kind.MISSING and unit.parent_id:
-                    notify(
-                        filers.get(unit.parent_id, []),
-                        f"Нижестоящее подразделение «{unit}» не представило «{campaign}».",
-                        campaign.get_absolute_url(),
-                    )
-                    report.parents_notified += 1
-        except IntegrityError:
-            continue  # another sweep recorded it first
-        counter = {"reminder": "reminders", "late": "late", "missing": "missing"}[kind]
-        setattr(report, counter, getattr(report, counter) + 1)
-        what = DeadlineEvent.Kind(kind).label + (f" за {offset} дн." if offset else "")
-        parent = parent_names.get(unit.parent_id) if kind == DeadlineEvent.Kind.MISSING else None
-        report.lines.append(f"{campaign}: {unit} — {what}" + (f" → уведомлено: {parent}" if parent else ""))
+    with transaction.atomic():
+        # One sweep of a campaign at a time: under this lock «not recorded yet» stays true until
+        # this sweep records it, so the events and letters below can be written in bulk.
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).exists()
+        done = set(
+            DeadlineEvent.objects.filter(campaign=campaign, unit__in=[u.pk for u in owing]).values_list(
+                "unit_id", "key"
+            )
+        )
+        todo = [(u, call) for u in owing for call in calls if (u.pk, call[1]) not in done]
+        if not todo:
+            return
+        parents = {u.parent_id for u, (kind, _, _) in todo if kind == DeadlineEvent.Kind.MISSING and u.parent_id}
+        filers = unit_filers({u.pk for u, _ in todo} | parents)
+        parent_names = OrgUnit.objects.in_bulk(parents)
+        url = campaign.get_absolute_url()
+        events, notes = [], []
+        for unit, (kind, key, offset) in todo:
+            events.append(DeadlineEvent(campaign=campaign, unit=unit, kind=kind, key=key, on=today))
+            notes += notification_rows(filers.get(unit.pk, []), _text(kind, campaign, unit, offset), url)
+            parent = None
+            if kind == DeadlineEvent.Kind.MISSING and unit.parent_id:
+                text = f"Нижестоящее подразделение «{unit}» не представило «{campaign}»."
+                notes += notification_rows(filers.get(unit.parent_id, []), text, url)
+                report.parents_notified += 1
+                parent = parent_names.get(unit.parent_id)
+            counter = {"reminder": "reminders", "late": "late", "missing": "missing"}[kind]
+            setattr(report, counter, getattr(report, counter) + 1)
+            what = DeadlineEvent.Kind(kind).label + (f" за {offset} дн." if offset else "")
+            report.lines.append(f"{campaign}: {unit} — {what}" + (f" → уведомлено: {parent}" if parent else ""))
+        DeadlineEvent.objects.bulk_create(events, batch_size=2000)
+        Notification.objects.bulk_create(notes, batch_size=2000)
 
 
 def run_sweep(today: datetime.date, send_email: bool = True) -> SweepReport:

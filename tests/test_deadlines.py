@@ -123,19 +123,22 @@ def test_every_day_of_the_calendar_sends_each_reminder_once(net, campaign):
 
 
 def test_a_sweep_killed_midway_loses_nothing(net, campaign, monkeypatch):
-    real_notify = deadlines.notify
+    # A campaign's events and letters are written in one transaction: a crash after the first
+    # unit leaves nothing half-done, and the next run does the whole campaign once.
+    real_rows = deadlines.notification_rows
     calls = {"n": 0}
 
     def crash_on_second_unit(users, text, url=""):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("worker killed")
-        return real_notify(users, text, url)
+        return real_rows(users, text, url)
 
-    monkeypatch.setattr(deadlines, "notify", crash_on_second_unit)
+    monkeypatch.setattr(deadlines, "notification_rows", crash_on_second_unit)
     with pytest.raises(RuntimeError):
         deadlines.run_sweep(D(2027, 2, 26))
-    monkeypatch.setattr(deadlines, "notify", real_notify)
+    assert not DeadlineEvent.objects.exists() and not Notification.objects.exists()
+    monkeypatch.setattr(deadlines, "notification_rows", real_rows)
     deadlines.run_sweep(D(2027, 2, 26))
     assert sorted(DeadlineEvent.objects.values_list("unit_id", flat=True)) == sorted([net.terek.pk, net.baksan.pk])
     assert notes(net.users.secretary, "просрочен") == 1

@@ -32,8 +32,8 @@ CEILINGS = {
     "tree_children": 6,
     "tree_search": 8,
     "unit": 14,
-    "people_list": 10,
-    "people_list_filtered": 12,
+    "people_list": 12,  # + the sizes of the unit and school filter lists (short lists at any scale)
+    "people_list_filtered": 14,
     "schools": 7,
 }
 
