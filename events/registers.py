@@ -1,6 +1,5 @@
 """Events and the teachers who took part."""
 
-from django.db.models import Count
 from import_export import fields, resources
 
 from network.models import normalize_search
@@ -78,7 +77,7 @@ class EventsRegister(Register):
         return (
             Event.objects.restrict(user, "view")
             .select_related("unit")
-            .annotate(participant_count=Count("participations"))
+            .with_participant_count()
             .order_by("-starts_on", "-pk")
         )
 

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, TemplateView, View
@@ -82,7 +81,7 @@ class EventListView(LoginRequiredMixin, TemplateView):
         events = (
             self.filtered()
             .select_related("unit", "plan_item")
-            .annotate(participant_count=Count("participations"))
+            .with_participant_count()
             .order_by("-starts_on", "-pk")
         )
         page = Paginator(events, 25).get_page(self.request.GET.get("page"))

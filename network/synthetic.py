@@ -14,7 +14,7 @@ import json
 import random
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 
 from network.models import normalize_search
@@ -142,6 +142,11 @@ class Generator:
                 f"регион {index + 1}/{self.size.regions}: подразделений {self.counts['units']}, "
                 f"педагогов {self.counts['people']}"
             )
+        if connection.vendor == "postgresql":
+            # Planner statistics for the bulk-loaded tables: without them the first queries plan
+            # for empty tables until autovacuum gets round to it.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         return self.counts
 
     # -- one region ----------------------------------------------------------------------------
