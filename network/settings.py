@@ -239,6 +239,10 @@ PAGE_SIZE = 25
 YOUNG_SPECIALIST_YEARS = int(os.environ.get("YOUNG_SPECIALIST_YEARS", 3))
 # A monitoring campaign over more units than this is computed by a Celery worker.
 MONITORING_SYNC_UNITS = int(os.environ.get("MONITORING_SYNC_UNITS", "3000"))
+# A register export of more rows than this is written by a Celery worker (progress page, link).
+REGISTER_SYNC_ROWS = int(os.environ.get("REGISTER_SYNC_ROWS", "20000"))
+# The largest file an import accepts.
+REGISTER_IMPORT_MAX_BYTES = int(os.environ.get("REGISTER_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,
