@@ -3,7 +3,15 @@
 from import_export import fields, resources, widgets
 
 from registers.base import Register, register
-from registers.resources import PathTracker, UnitPathWidget, UserResource, refuse, resolve_path, unit_path
+from registers.resources import (
+    PathTracker,
+    SchoolInnWidget,
+    UnitPathWidget,
+    UserResource,
+    refuse,
+    resolve_path,
+    unit_path,
+)
 
 from .models import OrgUnit, School, UnitKind
 
@@ -48,20 +56,6 @@ class KindWidget(widgets.ForeignKeyWidget):
         return kind
 
 
-class SchoolByInnWidget(widgets.ForeignKeyWidget):
-    def __init__(self):
-        super().__init__(School, "inn")
-
-    def clean(self, value, row=None, **kwargs):
-        value = str(value or "").strip()
-        if not value:
-            return None
-        school = School.objects.filter(inn=value).first()
-        if school is None:
-            raise ValueError(f"Школа с ИНН {value} не найдена в реестре школ.")
-        return school
-
-
 class UnitImportResource(UserResource):
     """Units are matched by their path; a new unit is created under the unit its path names."""
 
@@ -69,7 +63,7 @@ class UnitImportResource(UserResource):
     kind = fields.Field(attribute="kind", column_name="Вид", widget=KindWidget())
     name = fields.Field(attribute="name", column_name="Наименование")
     short_name = fields.Field(attribute="short_name", column_name="Краткое наименование")
-    school = fields.Field(attribute="school", column_name="ИНН школы", widget=SchoolByInnWidget())
+    school = fields.Field(attribute="school", column_name="ИНН школы", widget=SchoolInnWidget())
     opened_on = fields.Field(attribute="opened_on", column_name="Действует с", widget=widgets.DateWidget("%d.%m.%Y"))
     closed_on = fields.Field(
         attribute="closed_on", column_name="Прекратило работу", widget=widgets.DateWidget("%d.%m.%Y")

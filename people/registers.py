@@ -4,9 +4,9 @@ from django.db.models import Prefetch
 from import_export import fields, widgets
 
 from orgunits.access import access_for
-from orgunits.models import Region, School
+from orgunits.models import Region
 from registers.base import Register, register
-from registers.resources import UnitPathWidget, UserResource, refuse
+from registers.resources import SchoolInnWidget, UnitPathWidget, UserResource, refuse
 
 from .models import Membership, MembershipRole, Person, QualificationCategory, Subject
 from .services import sync_person_access
@@ -35,20 +35,6 @@ class ChoiceLabelWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return dict(self.choices).get(value, value or "")
-
-
-class SchoolInnWidget(widgets.ForeignKeyWidget):
-    def __init__(self):
-        super().__init__(School, "inn")
-
-    def clean(self, value, row=None, **kwargs):
-        value = str(value or "").strip()
-        if not value:
-            return None
-        school = School.objects.filter(inn=value).select_related("municipality").first()
-        if school is None:
-            raise ValueError(f"Школа с ИНН {value} не найдена в реестре школ.")
-        return school
 
 
 class RegionCodeWidget(widgets.ForeignKeyWidget):

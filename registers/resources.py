@@ -75,6 +75,24 @@ class UnitPathWidget(widgets.ForeignKeyWidget):
         return unit_path(value, value.get_ancestors())
 
 
+class SchoolInnWidget(widgets.ForeignKeyWidget):
+    """A school by its INN (the natural key of the school register)."""
+
+    def __init__(self):
+        from orgunits.models import School
+
+        super().__init__(School, "inn")
+
+    def clean(self, value, row=None, **kwargs):
+        value = str(value or "").strip()
+        if not value:
+            return None
+        school = self.model.objects.filter(inn=value).select_related("municipality").first()
+        if school is None:
+            raise ValueError(f"Школа с ИНН {value} не найдена в реестре школ.")
+        return school
+
+
 class UserResource(resources.ModelResource):
     """A resource that knows whose rights each row is checked against."""
 

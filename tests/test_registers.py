@@ -352,3 +352,33 @@ def test_courses_export_has_only_visible_teachers(net, login):
     rows = read_xlsx(login(net.users.methodist).get(reverse("registers:export", args=["courses"])))
     assert [r[2] for r in rows[1:]] == ["ФГОС Терек"]
     assert PersonalDataAccess.objects.filter(action="export", details__contains="КПК").exists()
+
+
+UNIT_HEADERS = ["Путь", "Вид", "Наименование", "Краткое наименование", "ИНН школы", "Действует с", "Прекратило работу"]
+
+
+def test_units_import_creates_a_unit_under_the_path(net, login):
+    row = [f"{TEREK_PATH} / РМО физиков", "rmo", "Районное МО учителей физики", "", "", "01.09.2026", ""]
+    client = login(net.users.admin)
+    response = upload(client, "units", xlsx_bytes([UNIT_HEADERS, row]), "units.xlsx")
+    assert Import.objects.get().totals["new"] == 1 and not OrgUnit.objects.filter(short_name="РМО физиков").exists()
+    client.post(response.url, {"action": "confirm"})
+    unit = OrgUnit.objects.get(short_name="РМО физиков")
+    net.terek.refresh_from_db()
+    assert unit.parent == net.terek and net.terek.lft < unit.lft < unit.rght < net.terek.rght
+    assert unit.opened_on == datetime.date(2026, 9, 1)
+
+
+def test_units_import_refuses_a_kind_that_cannot_sit_there(net, login):
+    row = [f"{TEREK_PATH} / Новое РУМО", "rumo", "Ещё одно РУМО", "", "", "", ""]
+    upload(login(net.users.admin), "units", xlsx_bytes([UNIT_HEADERS, row]), "units.xlsx")
+    imp = Import.objects.get()
+    assert imp.status == "invalid" and imp.rows[0]["errors"]
+
+
+def test_units_import_refuses_a_unit_under_a_parent_the_user_may_not_manage(net, login):
+    baksan_admin = f.UserFactory(username="baksan_admin")
+    grant_role(baksan_admin, net.baksan, "administrator")
+    row = [f"{TEREK_PATH} / РМО химиков", "rmo", "РМО учителей химии", "", "", "", ""]
+    upload(login(baksan_admin), "units", xlsx_bytes([UNIT_HEADERS, row]), "units.xlsx")
+    assert "Нет прав" in Import.objects.get().rows[0]["errors"][0]
