@@ -23,6 +23,6 @@ class CappedPaginator(Paginator):
             queryset = queryset.data
         if not hasattr(queryset, "query"):
             return len(self.object_list)
-        counted = queryset[: self.cap + 1].count()
+        counted = queryset.order_by()[: self.cap + 1].count()  # order is irrelevant to a count
         self.capped = counted > self.cap
         return min(counted, self.cap)

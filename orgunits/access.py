@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, models, transaction
 from django.db.models import Q
+
+from network.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
 
 # Permissions that reach the unit's whole subtree; the others reach the unit only.
 SUBTREE_PERMS = frozenset({"view_subtree", "manage_subtree", "manage_members_subtree", "review_subtree"})
@@ -251,7 +254,12 @@ class Access:
             sources.append(people.filter(region__in=sorted(regions)).values("pk"))
         if not sources:
             return Q(pk__in=[])
-        return Q(pk__in=sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0])
+        ids = sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0]
+        if connection.vendor == "postgresql":
+            # `id = ANY(ARRAY(…))`: the id set is computed once and the rows fetched by primary
+            # key; with `id IN (…)` the planner hash-joins the set against every person instead.
+            return Q(pk__any_of=ArraySubquery(ids))
+        return Q(pk__in=ids)
 
     def q_for_schools(self, action: str) -> Q | None:
         if self.superuser:

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.db.models import Count, Exists, OuterRef
+from django.db.models.functions import Lower
 
 from network.models import normalize_search
 from orgunits.models import OrgUnit, School
@@ -64,7 +65,14 @@ class PersonFilter(django_filters.FilterSet):
         return queryset.filter(school__search__contains=normalize_search(value)) if value.strip() else queryset
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(search__contains=normalize_search(value)) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        # Sorted by expressions, not columns: with a search term PostgreSQL then finds the matches
+        # through the trigram index and sorts those few, instead of walking the whole name index
+        # in order and testing every teacher of the country against the pattern.
+        return queryset.filter(search__contains=normalize_search(value)).order_by(
+            Lower("last_name"), Lower("first_name"), Lower("middle_name"), "pk"
+        )
 
     def filter_unit(self, queryset, name, unit):
         return queryset.filter(
