@@ -382,3 +382,19 @@ def test_units_import_refuses_a_unit_under_a_parent_the_user_may_not_manage(net,
     row = [f"{TEREK_PATH} / РМО химиков", "rmo", "РМО учителей химии", "", "", "", ""]
     upload(login(baksan_admin), "units", xlsx_bytes([UNIT_HEADERS, row]), "units.xlsx")
     assert "Нет прав" in Import.objects.get().rows[0]["errors"][0]
+
+
+def test_indicator_results_export_has_the_campaign_values(net, login):
+    from monitoring.definitions import install
+    from monitoring.models import MonitoringCampaign
+    from monitoring.services import compute
+
+    indicator_set = install(net.region)
+    campaign = MonitoringCampaign.objects.create(
+        region=net.region, indicator_set=indicator_set, year=2026, root=net.terek, title="Мониторинг 2026"
+    )
+    compute(campaign.pk, datetime.date(2026, 11, 25))
+    url = reverse("registers:export", args=["indicator_results"]) + f"?campaign={campaign.pk}"
+    rows = read_xlsx(login(net.users.reviewer).get(url))
+    assert len(rows) > 1 and rows[0][3] == "Показатель"
+    assert read_xlsx(login(net.users.baksan_methodist).get(url))[1:] == []  # cannot see Terek
