@@ -79,10 +79,7 @@ class EventListView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         events = (
-            self.filtered()
-            .select_related("unit", "plan_item")
-            .with_participant_count()
-            .order_by("-starts_on", "-pk")
+            self.filtered().select_related("unit", "plan_item").with_participant_count().order_by("-starts_on", "-pk")
         )
         page = Paginator(events, 25).get_page(self.request.GET.get("page"))
         ctx = super().get_context_data(
