@@ -189,6 +189,29 @@ def close_survey(survey, now=None):
     return locked
 
 
+def close_expired_surveys(today: datetime.date, report) -> None:
+    """The daily sweep: a survey whose answering period ended before `today` is closed and its
+    organisers are told the results are final. Idempotent: only open surveys are touched."""
+    from submissions.services import unit_filers
+
+    expired = list(NeedsSurvey.objects.filter(state=NeedsSurvey.State.OPEN, closes_on__lt=today).select_related("unit"))
+    if not expired:
+        return
+    filers = unit_filers({s.unit_id for s in expired})
+    for survey in expired:
+        try:
+            close_survey(survey)
+        except ValidationError:
+            continue  # closed by its organiser meanwhile
+        notify(
+            filers.get(survey.unit_id, []),
+            f"Анкета «{survey}» завершена: приём ответов закончился {survey.closes_on:%d.%m.%Y}. Итоги готовы.",
+            reverse("growth:survey_results", args=[survey.pk]),
+        )
+        report.surveys_closed += 1
+        report.lines.append(f"Анкета «{survey}» ({survey.unit}) — завершена по сроку")
+
+
 @transaction.atomic
 def save_answer(*, survey, person, topics, difficulties, preferred_format, expected_version, today, now=None):
     """Create or change the person's answer. Raises ValidationError (closed survey, not a

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from growth.services import close_expired_surveys
 from meetings.governance import run_governance_checks
 from network.models import Notification
 from network.notify import notification_rows, send_pending_emails
@@ -35,6 +36,7 @@ class SweepReport:
     no_meetings: int = 0  # units without a meeting in the previous quarter (meetings.governance)
     terms_ending: int = 0  # memberships whose term ends within 30 days (meetings.governance)
     roadmap_overdue: int = 0  # roadmap items reported overdue (plans.sweep)
+    surveys_closed: int = 0  # needs surveys closed at the end of their period (growth.services)
     emails: int = 0
     lines: list[str] = field(default_factory=list)
 
@@ -43,7 +45,8 @@ class SweepReport:
             f"{self.day:%d.%m.%Y}: напоминаний {self.reminders}, просрочено {self.late}, "
             f"не представлено {self.missing}, уведомлено вышестоящих {self.parents_notified}, "
             f"без заседаний за квартал {self.no_meetings}, истекает сроков {self.terms_ending}, "
-            f"просрочено пунктов дорожных карт {self.roadmap_overdue}, писем {self.emails}"
+            f"просрочено пунктов дорожных карт {self.roadmap_overdue}, анкет завершено {self.surveys_closed}, "
+            f"писем {self.emails}"
         )
 
 
@@ -127,6 +130,7 @@ def run_sweep(today: datetime.date, send_email: bool = True) -> SweepReport:
         sweep_campaign(campaign, today, report)
     run_governance_checks(today, report)
     check_overdue_roadmaps(today, report)
+    close_expired_surveys(today, report)
     if send_email:
         report.emails = send_pending_emails()
     return report

@@ -672,3 +672,18 @@ def test_demo_survey_is_open_even_before_march(db):
     current = NeedsSurvey.objects.get(year=2026)
     assert services.accepting_answers(current, datetime.date(2026, 2, 10)) is None
     assert current.closes_on == datetime.date(2026, 3, 31)
+
+
+def test_the_sweep_closes_a_survey_after_its_period_once(net):
+    from network.models import Notification
+    from submissions import deadlines
+
+    survey = make_survey(net.terek, closes_on=datetime.date(YEAR, 3, 31))
+    first = deadlines.run_sweep(datetime.date(YEAR, 3, 31), send_email=False)
+    survey.refresh_from_db()
+    assert first.surveys_closed == 0 and survey.state == NeedsSurvey.State.OPEN  # the last day still counts
+    second = deadlines.run_sweep(datetime.date(YEAR, 4, 1), send_email=False)
+    survey.refresh_from_db()
+    assert second.surveys_closed == 1 and survey.state == NeedsSurvey.State.CLOSED
+    assert Notification.objects.filter(user=net.users.secretary, text__contains="завершена").count() == 1
+    assert deadlines.run_sweep(datetime.date(YEAR, 4, 1), send_email=False).surveys_closed == 0
