@@ -43,12 +43,15 @@ class Size:
     rmos: int = 5  # subject MOs per municipality
     events: int = 20  # events per municipality in the year
     seed: int = 2026
+    first: int = 1  # number of the first region (gen01…): a second run can add regions beside the first
 
     def check(self):
         if min(self.regions, self.municipalities, self.schools, self.teachers) < 1:
             raise ValueError("Все размеры должны быть положительными.")
         if self.municipalities < self.regions or self.schools < self.municipalities:
             raise ValueError("Нужно: регионов ≤ муниципалитетов ≤ школ.")
+        if self.first < 1 or self.first + self.regions - 1 > 99:
+            raise ValueError("Номера регионов — от 1 до 99.")
         if not 1 <= self.rmos <= len(SUBJECT_MOS):
             raise ValueError(f"Предметных МО в муниципалитете — от 1 до {len(SUBJECT_MOS)}.")
 
@@ -129,15 +132,18 @@ class Generator:
         self.subjects = [Subject.objects.get_or_create(name=name)[0] for name in data["subjects"]]
 
     def run(self) -> dict:
-        if Region.objects.filter(code__startswith=CODE_PREFIX).exists():
-            raise ValueError("Синтетическая сеть уже создана: удалите её или используйте чистую базу.")
+        codes = [f"{CODE_PREFIX}{n:02d}" for n in range(self.size.first, self.size.first + self.size.regions)]
+        if Region.objects.filter(code__in=codes).exists():
+            raise ValueError(
+                "Синтетическая сеть уже создана: удалите её, используйте чистую базу или --first для новых регионов."
+            )
         self.ensure_kinds()
         munis = split(self.size.municipalities, self.size.regions)
         schools = split(self.size.schools, self.size.regions)
         teachers = split(self.size.teachers, self.size.regions)
         for index in range(self.size.regions):
             with transaction.atomic():
-                self.region(index + 1, munis[index], schools[index], teachers[index])
+                self.region(self.size.first + index, munis[index], schools[index], teachers[index])
             self.log(
                 f"регион {index + 1}/{self.size.regions}: подразделений {self.counts['units']}, "
                 f"педагогов {self.counts['people']}"

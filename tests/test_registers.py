@@ -398,3 +398,29 @@ def test_indicator_results_export_has_the_campaign_values(net, login):
     rows = read_xlsx(login(net.users.reviewer).get(url))
     assert len(rows) > 1 and rows[0][3] == "Показатель"
     assert read_xlsx(login(net.users.baksan_methodist).get(url))[1:] == []  # cannot see Terek
+
+
+@pytest.mark.parametrize("code", all_codes())
+def test_export_queries_are_the_same_for_a_small_and_a_larger_network(code, db, client):
+    """The same number of SQL queries whatever the row count (within one cursor chunk)."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from registers.export import CHUNK_ROWS
+
+    root = f.UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    counts = []
+    for first, (munis, schools, teachers) in ((1, (2, 4, 40)), (2, (6, 24, 600))):
+        call_command(
+            "generate_network",
+            "--regions", "1", "--municipalities", str(munis), "--schools", str(schools), "--teachers",
+            str(teachers), "--events", "2", "--first", str(first), "--date", "2026-11-25",
+        )  # fmt: skip
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("registers:export", args=[code]) + "?format=csv")
+            rows = b"".join(response.streaming_content).count(b"\n")
+        assert rows < CHUNK_ROWS
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         defaults = Size()
-        for name in ("regions", "municipalities", "schools", "teachers", "rmos", "events", "seed"):
+        for name in ("regions", "municipalities", "schools", "teachers", "rmos", "events", "seed", "first"):
             parser.add_argument(f"--{name}", type=int, default=getattr(defaults, name))
         parser.add_argument(
             "--small", action="store_true", help="2 региона, 10 муниципалитетов, 40 школ, 1000 педагогов"
@@ -26,7 +26,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         size = Size(
-            **{k: opts[k] for k in ("regions", "municipalities", "schools", "teachers", "rmos", "events", "seed")}
+            **{
+                k: opts[k]
+                for k in ("regions", "municipalities", "schools", "teachers", "rmos", "events", "seed", "first")
+            }
         )
         if opts["small"]:
             size.regions, size.municipalities, size.schools, size.teachers = 2, 10, 40, 1000
