@@ -1,10 +1,11 @@
 import datetime
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 
 from network.models import VersionedModel, normalize_search
@@ -272,3 +273,47 @@ class Candidacy(models.Model):
 
     def __str__(self):
         return f"{self.person} — {self.get_role_display()}"
+
+
+def consent_path(instance, filename):
+    return f"people/consents/{instance.person_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class Consent(models.Model):
+    """A signed consent to the processing of personal data (152-ФЗ, ст. 9), kept per person: the
+    scan of the paper, what it covers, its term and, if it comes to that, its withdrawal."""
+
+    class Purpose(models.TextChoices):
+        PROCESSING = "processing", "обработка персональных данных"
+        PUBLICATION = "publication", "распространение персональных данных (публикация)"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents", verbose_name="педагог")
+    purpose = models.CharField("на что", max_length=20, choices=Purpose.choices, default=Purpose.PROCESSING)
+    signed_on = models.DateField("подписано")
+    valid_until = models.DateField("действует по", null=True, blank=True, help_text="Пусто — до отзыва.")
+    file = models.FileField("скан согласия", upload_to=consent_path)
+    file_name = models.CharField(max_length=255, blank=True)
+    revoked_on = models.DateField("отозвано", null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "согласие на обработку персональных данных"
+        verbose_name_plural = "согласия на обработку персональных данных"
+        ordering = ["-signed_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("signed_on")), name="consent_term"
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_on__isnull=True) | Q(revoked_on__gte=F("signed_on")), name="consent_revoked"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()}, {self.signed_on:%d.%m.%Y}"
+
+    def is_active(self, today: datetime.date) -> bool:
+        if self.signed_on > today or (self.revoked_on and self.revoked_on <= today):
+            return False
+        return self.valid_until is None or self.valid_until >= today

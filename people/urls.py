@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import consents, views
 
 app_name = "people"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person"),
     path("people/<int:pk>/edit/", views.PersonFormView.as_view(), name="edit"),
     path("people/<int:pk>/access-log/", views.AccessLogView.as_view(), name="access_log"),
+    path("people/<int:pk>/consents/new/", consents.ConsentAddView.as_view(), name="consent_add"),
+    path("consents/<int:pk>/revoke/", consents.ConsentRevokeView.as_view(), name="consent_revoke"),
+    path("consents/<int:pk>/file/", consents.ConsentFileView.as_view(), name="consent_file"),
     path("people/<int:pk>/login/", views.PersonLoginView.as_view(), name="login"),
     path("units/<int:pk>/members/add/", views.MemberAddView.as_view(), name="member_add"),
     path("memberships/<int:pk>/end/", views.MembershipEndView.as_view(), name="membership_end"),

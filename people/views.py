@@ -70,8 +70,13 @@ class PersonDetailView(LoginRequiredMixin, TemplateView):
             .filter(pk__in=[m.unit_id for m in memberships])
             .values_list("pk", flat=True)
         )
+        today = timezone.localdate()
+        consents = list(person.consents.all())
         return super().get_context_data(
             person=person,
+            consents=consents,
+            has_active_consent=any(c.is_active(today) and c.purpose == "processing" for c in consents),
+            today=today,
             current=[m for m in memberships if m.left_on is None],
             former=[m for m in memberships if m.left_on is not None],
             visible_units=visible_units,
