@@ -21,7 +21,7 @@ from .services import area_suggestions, default_survey_dates
 CERTIFICATE_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
 
 
-class CourseForm(forms.ModelForm):
+class CourseForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Course
         fields = ["title", "provider", "hours", "starts_on", "ends_on", "certificate_number", "file"]
@@ -41,7 +41,7 @@ class CourseForm(forms.ModelForm):
         return uploaded
 
 
-class DiagnosticForm(forms.ModelForm):
+class DiagnosticForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Diagnostic
         fields = ["date", "instrument"]
@@ -57,7 +57,7 @@ ResultFormSet = forms.inlineformset_factory(
 )
 
 
-class RouteForm(forms.ModelForm):
+class RouteForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Route
         fields = ["year", "unit", "goals", "diagnostic"]
@@ -69,7 +69,7 @@ class RouteForm(forms.ModelForm):
         self.fields["diagnostic"].queryset = person.diagnostics.all()
 
 
-class RouteStepForm(forms.ModelForm):
+class RouteStepForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = RouteStep
         fields = ["text", "due_on", "status"]
@@ -82,7 +82,7 @@ class StepStatusForm(forms.ModelForm):
         fields = ["status"]
 
 
-class MentoringForm(forms.ModelForm):
+class MentoringForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Mentoring
         fields = ["mentor", "mentee", "kind", "starts_on", "ends_on"]

@@ -10,7 +10,7 @@ from network.models import VersionedModel
 from orgunits.access import RestrictedQuerySet
 
 
-class Course(models.Model):
+class Course(VersionedModel):
     """A КПК (курсы повышения квалификации) the teacher took."""
 
     person = models.ForeignKey(
@@ -47,7 +47,7 @@ class Course(models.Model):
             raise ValidationError({"ends_on": "Дата окончания курса раньше даты начала."})
 
 
-class Diagnostic(models.Model):
+class Diagnostic(VersionedModel):
     person = models.ForeignKey(
         "people.Person", on_delete=models.CASCADE, related_name="diagnostics", verbose_name="педагог"
     )
@@ -82,7 +82,7 @@ class DiagnosticResult(models.Model):
         return f"{self.area}: {self.percent} %"
 
 
-class Route(models.Model):
+class Route(VersionedModel):
     """ИОМ — индивидуальный образовательный маршрут."""
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="routes", verbose_name="педагог")
@@ -120,7 +120,7 @@ class Route(models.Model):
             raise ValidationError({"diagnostic": "Диагностика другого педагога."})
 
 
-class RouteStep(models.Model):
+class RouteStep(VersionedModel):
     class Status(models.TextChoices):
         PLANNED = "planned", "запланировано"
         IN_PROGRESS = "in_progress", "выполняется"
@@ -140,7 +140,7 @@ class RouteStep(models.Model):
         return self.text
 
 
-class Mentoring(models.Model):
+class Mentoring(VersionedModel):
     """A mentoring pair (001 §3.6)."""
 
     class Kind(models.TextChoices):

@@ -3,7 +3,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, F, Max, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -100,7 +100,18 @@ class GrowthFormView(LoginRequiredMixin, FormView):
         return kwargs
 
     def save(self, form):
-        return form.save()
+        return self.save_record(form)
+
+    def save_record(self, form):
+        """A new record is saved; an edit only if nobody saved the record since it was loaded
+        (else None, with the conflict on the form)."""
+        if form.instance.pk is None:
+            return form.save()
+        record = form.save(commit=False)
+        if not form.save_versioned(record):
+            return None
+        form.save_m2m()
+        return record
 
     def form_valid(self, form):
         created = self.object.pk is None
@@ -149,7 +160,9 @@ class DiagnosticFormView(GrowthFormView):
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
 
     def save(self, form):
-        diagnostic = form.save()
+        diagnostic = self.save_record(form)
+        if diagnostic is None:
+            return None
         self.formset.instance = diagnostic
         self.formset.save()
         return diagnostic
@@ -248,6 +261,8 @@ class StepStatusView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form):
         step = form.save()
+        # A status change is a change too: an editor who loaded the step before it is warned.
+        RouteStep.objects.filter(pk=step.pk).update(version=F("version") + 1)
         log_personal_data(
             self.request.user, self.person, PersonalDataAccess.Action.CHANGE, f"портфолио: статус шага «{step}»"
         )

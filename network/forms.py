@@ -23,8 +23,11 @@ class VersionedFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A new record has no earlier version to conflict with: only an edit must carry one.
         self.fields["expected_version"] = forms.IntegerField(
-            widget=forms.HiddenInput, initial=self.instance.version if self.instance.pk else 1
+            widget=forms.HiddenInput,
+            initial=self.instance.version if self.instance.pk else 1,
+            required=bool(self.instance.pk),
         )
 
     def save_versioned(self, instance=None) -> bool:

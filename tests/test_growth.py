@@ -265,3 +265,29 @@ def test_certificate_scan_is_served_only_to_those_who_see_the_person(net, client
     assert client.get(url).status_code == 200
     client.force_login(net.users.baksan_methodist)
     assert client.get(url).status_code == 404
+
+
+# --- concurrent edits
+
+
+def test_a_stale_course_edit_is_refused_and_changes_nothing(net, login, other_teacher):
+    record = course(other_teacher, title="Старое название")
+    client = login(net.users.admin)
+    url = reverse("growth:course_edit", args=[record.pk])
+    assert client.post(url, course_post(title="Первая правка", expected_version=1)).status_code == 302
+    response = client.post(url, course_post(title="Правка по старой странице", expected_version=1))
+    assert response.status_code == 200 and "изменил другой пользователь" in response.content.decode()
+    record.refresh_from_db()
+    assert record.title == "Первая правка" and record.version == 2
+
+
+def test_a_status_change_makes_an_open_step_editor_stale(net, login, other_teacher):
+    route = Route.objects.create(person=other_teacher, year=2026, goals="Цель")
+    step = RouteStep.objects.create(route=route, text="Шаг", due_on=datetime.date(2026, 12, 1))
+    client = login(net.users.admin)
+    client.post(reverse("growth:step_status", args=[step.pk]), {"status": "done"})
+    data = {"text": "Шаг, поправленный", "due_on": "2026-12-01", "status": "planned", "expected_version": 1}
+    response = client.post(reverse("growth:step_edit", args=[step.pk]), data)
+    assert "изменил другой пользователь" in response.content.decode()
+    step.refresh_from_db()
+    assert step.status == "done" and step.text == "Шаг"
