@@ -25,7 +25,35 @@ def compute_figures(submission) -> dict[str, int]:
         submission__campaign__document_type="plan",
         submission__campaign__year__in=[year - 1, year],
     ).aggregate(plan_items=Count("pk"), plan_items_done=Count("pk", filter=Q(done=True)))
-    return {**members, **items}
+    return {**members, **items, **activity_figures(unit, start, end)}
+
+
+def activity_figures(unit, start: datetime.date, end: datetime.date) -> dict[str, int]:
+    """Meetings, events, participation and courses of the year from the portal's registers."""
+    from events.models import Event, Participation
+    from growth.models import Course
+    from meetings.models import Meeting
+    from people.models import Membership
+
+    # Members at any time of the year: who joined before its end and had not left before its start.
+    members = (
+        Membership.objects.filter(unit=unit, starts_on__lte=end)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
+        .values("person_id")
+    )
+    taking_part = Participation.objects.filter(person__in=members, event__starts_on__range=(start, end)).aggregate(
+        participations=Count("pk"),
+        places_won=Count("pk", filter=Q(result__in=["first", "second", "third", "prize"])),
+    )
+    return {
+        "meetings_held": Meeting.objects.filter(unit=unit, date__range=(start, end), status="confirmed").count(),
+        "events_organised": Event.objects.filter(unit=unit, starts_on__range=(start, end)).count(),
+        **taking_part,
+        "courses_finished": Course.objects.filter(person__in=members, ends_on__range=(start, end))
+        .values("person")
+        .distinct()
+        .count(),
+    }
 
 
 def start(submission) -> None:
@@ -41,12 +69,20 @@ def start(submission) -> None:
 
 
 def refresh_figures(submission) -> None:
-    """Recompute what the portal knows; the methodist's corrections stay."""
+    """Recompute what the portal knows; the methodist's corrections stay. A report started
+    before a figure was added to FIGURES gets it now."""
     computed = compute_figures(submission)
+    present = set()
     for figure in submission.report_figures.all():
+        present.add(figure.key)
         if figure.key in computed and figure.computed != computed[figure.key]:
             figure.computed = computed[figure.key]
             figure.save(update_fields=["computed"])
+    ReportFigure.objects.bulk_create(
+        ReportFigure(submission=submission, key=key, label=label, computed=computed.get(key), position=i)
+        for i, (key, label) in enumerate(FIGURES)
+        if key not in present
+    )
 
 
 def snapshot(submission) -> dict:

@@ -182,3 +182,46 @@ def test_editor_query_count_does_not_grow_with_attachments(net, login, django_as
             assert client.get(edit_url(report)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_figures_count_meetings_events_participation_and_courses_of_the_year(net):
+    import datetime
+
+    from events.models import Event, Participation
+    from growth.models import Course
+
+    from . import meetings_helpers as mh
+
+    mh.add_chair(net)
+    mh.confirmed_meeting(net, members=5, present=4, votes=(3, 0, 0))
+    mh.new_meeting(net)  # a draft protocol does not count
+    member = net.users.secretary_person
+    event = Event.objects.create(unit=net.terek, title="Семинар", starts_on=datetime.date(2026, 4, 1))
+    contest = Event.objects.create(unit=net.cnppm, title="Учитель года", kind="contest", starts_on=d.YEAR_END)
+    Event.objects.create(unit=net.terek, title="Прошлогодний", starts_on=datetime.date(2025, 4, 1))
+    Participation.objects.create(event=event, person=member, role="speaker")
+    Participation.objects.create(event=contest, person=member, result="second")
+    Course.objects.create(
+        person=member,
+        title="КПК",
+        provider="ЦНППМ",
+        hours=36,
+        starts_on=datetime.date(2026, 3, 1),
+        ends_on=datetime.date(2026, 3, 20),
+    )
+
+    report = d.report(net)
+
+    values = {key: figure(report, key).computed for key in ["meetings_held", "events_organised", "participations"]}
+    assert values == {"meetings_held": 1, "events_organised": 1, "participations": 2}
+    assert figure(report, "places_won").computed == 1
+    assert figure(report, "courses_finished").computed == 1
+
+
+def test_refreshing_an_older_report_adds_the_new_figures(net):
+    from reports import content
+
+    report = d.report(net)
+    ReportFigure.objects.filter(submission=report, key="courses_finished").delete()
+    content.refresh_figures(report)
+    assert figure(report, "courses_finished").computed == 0
