@@ -1,13 +1,11 @@
 """The needs survey's results as an .xlsx workbook: the plan-schedule suggestion, the MO breakdown
 and the (anonymous) difficulties, written row by row as they are read."""
 
-import tempfile
-
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from submissions.exports import safe
+from network.spreadsheets import neutralise, temporary_workbook
 
 from . import services
 from .models import CourseFormat
@@ -28,7 +26,7 @@ def write_workbook(survey, file) -> None:
         return ws
 
     def cell(ws, value, bold=False):
-        c = WriteOnlyCell(ws, value=safe(value))
+        c = WriteOnlyCell(ws, value=neutralise(value))
         if bold:
             c.font = Font(bold=True)
         return c
@@ -83,12 +81,5 @@ def _column(index: int) -> str:
 
 
 def workbook_file(survey):
-    """The workbook in a temporary file (deleted when closed), positioned at its start."""
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the FileResponse closes it
-    try:
-        write_workbook(survey, handle)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return handle
+    """The workbook in a temporary file, positioned at its start."""
+    return temporary_workbook(write_workbook, survey)

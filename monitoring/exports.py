@@ -4,15 +4,13 @@ Sheet «Итоги»: units × indicators (scores), total, maximum, rank, change
 Sheet «Значения»: every value with its numerator, denominator, share, source and evidence.
 """
 
-import tempfile
-
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from submissions.exports import safe
+from network.spreadsheets import neutralise, temporary_workbook
 
 from . import services
 from .models import Result
@@ -26,7 +24,7 @@ def write_workbook(campaign, indicators, file) -> None:
     values = wb.create_sheet("Значения")
 
     def cell(ws, value, bold=False, number_format=None):
-        c = WriteOnlyCell(ws, value=safe(value))
+        c = WriteOnlyCell(ws, value=neutralise(value))
         if bold:
             c.font = Font(bold=True)
         if number_format:
@@ -118,11 +116,5 @@ def write_workbook(campaign, indicators, file) -> None:
 
 
 def workbook_file(campaign, indicators):
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the FileResponse closes it
-    try:
-        write_workbook(campaign, indicators, handle)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return handle
+    """The workbook in a temporary file, positioned at its start."""
+    return temporary_workbook(write_workbook, campaign, indicators)

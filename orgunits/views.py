@@ -55,6 +55,7 @@ class TreeView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         query = self.request.GET.get("q", "").strip()
         ctx["query"] = query
+        ctx["can_import"] = access_for(user).administers_anything
         if query:
             needle = normalize_search(query)
             results = annotate_counts(node_queryset().restrict(user, "view").filter(search__contains=needle), user)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views import View
 
 from network.forms import DateInput
-from submissions.attachments import MAX_ATTACHMENT_BYTES, display_name, extension_of, size_label, validate_upload
+from submissions.attachments import MAX_ATTACHMENT_BYTES, display_name, size_label, validate_upload
 
 from .models import Consent, Person, PersonalDataAccess
 from .services import log_personal_data
@@ -46,9 +46,7 @@ class ConsentForm(forms.ModelForm):
     def clean_file(self):
         uploaded = self.cleaned_data.get("file")
         if uploaded is not None:
-            if extension_of(uploaded.name) not in SCAN_EXTENSIONS:
-                raise ValidationError("Скан согласия — только PDF, JPEG или PNG.")
-            validate_upload(uploaded)
+            validate_upload(uploaded, allowed=SCAN_EXTENSIONS, refusal="Скан согласия — только PDF, JPEG или PNG")
         return uploaded
 
     def clean(self):

@@ -2,7 +2,6 @@
 and imports with a preview (see imports.py)."""
 
 import io
-import tempfile
 
 from django import forms
 from django.contrib import messages
@@ -13,6 +12,7 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import TemplateView, View
 
+from network.spreadsheets import temporary_workbook
 from orgunits.access import access_for
 
 from . import export as writer
@@ -64,12 +64,8 @@ class ExportView(LoginRequiredMixin, View):
             )
             response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
             return response
-        # FileResponse closes (and so deletes) the temporary file once it is sent.
-        tmp = tempfile.TemporaryFile()  # noqa: SIM115
-        writer.write_xlsx(register, resource, queryset, tmp)
-        tmp.seek(0)
         return FileResponse(
-            tmp,
+            temporary_workbook(writer.write_xlsx, register, resource, queryset),
             as_attachment=True,
             filename=export.filename,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

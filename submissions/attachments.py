@@ -32,6 +32,9 @@ MAGIC = {
     ".png": (b"\x89PNG\r\n\x1a\n",),
     ".jpg": (b"\xff\xd8\xff",),
     ".jpeg": (b"\xff\xd8\xff",),
+    ".ppt": (OLE_MAGIC,),
+    ".pptx": (ZIP_MAGIC,),
+    ".zip": (ZIP_MAGIC, b"PK\x05\x06"),  # the second: an empty archive, refused with its own message
 }
 FORMAT_NAMES = {
     ".pdf": "PDF",
@@ -44,14 +47,17 @@ FORMAT_NAMES = {
     ".png": "изображение PNG",
     ".jpg": "изображение JPEG",
     ".jpeg": "изображение JPEG",
+    ".ppt": "презентация PowerPoint (PPT)",
+    ".pptx": "презентация PowerPoint (PPTX)",
+    ".zip": "архив ZIP",
 }
 # What an office file that is a zip archive must contain to be what its extension says.
-ZIP_MEMBERS = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
+ZIP_MEMBERS = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml", ".pptx": "ppt/presentation.xml"}
 ODF_MIMETYPES = {".odt": ALLOWED_ATTACHMENT_TYPES[".odt"], ".ods": ALLOWED_ATTACHMENT_TYPES[".ods"]}
 
 
-def allowed_extensions_label() -> str:
-    return ", ".join(ext.lstrip(".") for ext in ALLOWED_ATTACHMENT_TYPES)
+def allowed_extensions_label(allowed=None) -> str:
+    return ", ".join(ext.lstrip(".") for ext in (ALLOWED_ATTACHMENT_TYPES if allowed is None else allowed))
 
 
 def size_label(size: int) -> str:
@@ -79,6 +85,8 @@ def _check_zip_contents(uploaded, ext: str, name: str) -> None:
         uploaded.seek(0)
         with zipfile.ZipFile(uploaded) as archive:
             names = set(archive.namelist())
+            if ext == ".zip" and not names:
+                raise ValidationError(f"Архив «{name}» пустой.")
             if ext in ZIP_MEMBERS and ZIP_MEMBERS[ext] not in names:
                 raise wrong
             if ext in ODF_MIMETYPES:
@@ -93,20 +101,22 @@ def _check_zip_contents(uploaded, ext: str, name: str) -> None:
         uploaded.seek(0)
 
 
-def validate_upload(uploaded) -> str:
-    """Check an uploaded file; return its extension. Raises ValidationError in Russian."""
+def validate_upload(uploaded, allowed=None, max_bytes=None, refusal="Файлы этого типа прикреплять нельзя") -> str:
+    """Check an uploaded file; return its extension. Raises ValidationError in Russian.
+
+    `allowed` (extensions known to MAGIC) and `max_bytes` default to those of attachments; other
+    uploads (developments, scans, evidence) pass their own."""
+    allowed = tuple(ALLOWED_ATTACHMENT_TYPES) if allowed is None else allowed
+    max_bytes = MAX_ATTACHMENT_BYTES if max_bytes is None else max_bytes
     name = os.path.basename(uploaded.name or "")
     ext = extension_of(name)
-    if ext not in ALLOWED_ATTACHMENT_TYPES:
-        raise ValidationError(
-            f"Файлы этого типа прикреплять нельзя{f' ({ext})' if ext else ''}. Можно: {allowed_extensions_label()}."
-        )
+    if ext not in allowed:
+        raise ValidationError(f"{refusal}{f' ({ext})' if ext else ''}. Можно: {allowed_extensions_label(allowed)}.")
     if not uploaded.size:
         raise ValidationError(f"Файл «{name}» пустой.")
-    if uploaded.size > MAX_ATTACHMENT_BYTES:
+    if uploaded.size > max_bytes:
         raise ValidationError(
-            f"Файл «{name}» слишком большой ({size_label(uploaded.size)}): "
-            f"можно не больше {size_label(MAX_ATTACHMENT_BYTES)}."
+            f"Файл «{name}» слишком большой ({size_label(uploaded.size)}): можно не больше {size_label(max_bytes)}."
         )
     head = _head(uploaded)
     if not any(head.startswith(magic) for magic in MAGIC[ext]):
@@ -114,7 +124,7 @@ def validate_upload(uploaded) -> str:
             f"Содержимое файла «{name}» не соответствует расширению {ext}: это не {FORMAT_NAMES[ext]}. "
             "Сохраните файл в нужном формате и прикрепите снова."
         )
-    if head.startswith(ZIP_MAGIC):
+    if head.startswith(ZIP_MAGIC) or ext == ".zip":
         _check_zip_contents(uploaded, ext, name)
     return ext
 

@@ -1,16 +1,13 @@
 """The campaign dashboard as an Excel workbook: the same rows, written as they are read."""
 
-import tempfile
-
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from .dashboard import DASH_STATE_LABELS
+from network.spreadsheets import neutralise, temporary_workbook
 
-# Excel (and LibreOffice) run a cell that starts with these as a formula: CSV/Excel injection.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from .dashboard import DASH_STATE_LABELS
 
 COLUMNS = [
     ("Подразделение", 60),
@@ -24,13 +21,6 @@ COLUMNS = [
     ("Согласующее", 30),
 ]
 DATE_FORMAT = "DD.MM.YYYY"
-
-
-def safe(value):
-    """A text cell never starts a formula: a leading = + - @ gets a quote before it."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def timeliness(row) -> str:
@@ -48,7 +38,7 @@ def write_workbook(campaign, unit, rows, approvers: dict, file) -> None:
     ws.freeze_panes = "A3"
 
     def cell(value, date=False, bold=False):
-        c = WriteOnlyCell(ws, value=safe(value))
+        c = WriteOnlyCell(ws, value=neutralise(value))
         if date:
             c.number_format = DATE_FORMAT
         if bold:
@@ -77,13 +67,5 @@ def write_workbook(campaign, unit, rows, approvers: dict, file) -> None:
 
 
 def workbook_file(campaign, unit, rows, approvers: dict):
-    """The workbook in a temporary file (deleted when closed), positioned at its start."""
-    # Not a `with`: the FileResponse streams the file and closes it (which deletes it).
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
-    try:
-        write_workbook(campaign, unit, rows, approvers, handle)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return handle
+    """The workbook in a temporary file, positioned at its start."""
+    return temporary_workbook(write_workbook, campaign, unit, rows, approvers)

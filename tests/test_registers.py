@@ -424,3 +424,9 @@ def test_export_queries_are_the_same_for_a_small_and_a_larger_network(code, db, 
         assert rows < CHUNK_ROWS
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_tree_offers_the_units_import_to_administrators_only(net, login):
+    link = reverse("registers:import", args=["units"])
+    assert link in login(net.users.admin).get(reverse("orgunits:tree")).content.decode()
+    assert link not in login(net.users.reviewer).get(reverse("orgunits:tree")).content.decode()
