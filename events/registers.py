@@ -2,10 +2,10 @@
 
 from import_export import fields, resources
 
-from network.models import normalize_search
 from registers.base import Register, register
-from registers.helpers import date_field, int_param, label_field, visible_to
+from registers.helpers import date_field, label_field, visible_to
 
+from .filters import filter_events
 from .models import Event, Participation
 
 
@@ -50,19 +50,6 @@ class ParticipationResource(resources.ModelResource):
     class Meta:
         model = Participation
         fields = ["person", "school", "event", "level", "format", "starts_on", "role", "result"]
-
-
-def filter_events(queryset, params, prefix=""):
-    for name, choices in (("level", Event.Level), ("kind", Event.Kind)):
-        if params.get(name) in choices.values:
-            queryset = queryset.filter(**{f"{prefix}{name}": params[name]})
-    if (unit := int_param(params, "unit")) is not None:
-        queryset = queryset.filter(**{f"{prefix}unit_id": unit})
-    if (year := int_param(params, "year")) is not None:
-        queryset = queryset.filter(**{f"{prefix}starts_on__year": year})
-    if query := str(params.get("q", "")).strip():
-        queryset = queryset.filter(**{f"{prefix}search__contains": normalize_search(query)})
-    return queryset
 
 
 @register

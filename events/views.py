@@ -13,11 +13,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, TemplateView, View
 
-from network.models import normalize_search
+from network.views import parse_int
 from orgunits.access import access_for
 from orgunits.models import OrgUnit
 from people.models import Person
 
+from .filters import filter_events
 from .forms import EventForm, ParticipationForm
 from .models import Event, Participation
 
@@ -46,13 +47,6 @@ def get_event(user, pk, edit: bool = False) -> Event:
     return event
 
 
-def parse_int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 class EventListView(LoginRequiredMixin, TemplateView):
     """/events/?unit=&level=&kind=&year=&q= — the events of every unit the user may view."""
 
@@ -60,21 +54,12 @@ class EventListView(LoginRequiredMixin, TemplateView):
     unit = None
 
     def filtered(self):
-        get = self.request.GET
         events = Event.objects.restrict(self.request.user, "view")
-        if self.unit is not None:
+        params = self.request.GET
+        if self.unit is not None:  # a unit's own list: its events whatever the query says
             events = events.filter(unit=self.unit)
-        elif (unit_id := parse_int(get.get("unit"))) is not None:
-            events = events.filter(unit_id=unit_id)
-        if get.get("level") in Event.Level.values:
-            events = events.filter(level=get["level"])
-        if get.get("kind") in Event.Kind.values:
-            events = events.filter(kind=get["kind"])
-        if (year := parse_int(get.get("year"))) is not None:
-            events = events.filter(starts_on__year=year)
-        if query := get.get("q", "").strip():
-            events = events.filter(search__contains=normalize_search(query))
-        return events
+            params = {k: v for k, v in params.items() if k != "unit"}
+        return filter_events(events, params)
 
     def get_context_data(self, **kwargs):
         user = self.request.user

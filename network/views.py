@@ -14,6 +14,14 @@ from orgunits.access import GROUP_PREFIX, ROLES, access_for, parse_role_group_na
 from .models import Notification
 
 
+def parse_int(value) -> int | None:
+    """A GET parameter as an integer; a missing or malformed one is None (the filter is ignored)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def check_unit(user, unit, action: str = "view"):
     """The rule of the whole portal: cannot see → 404, can see but may not act → 403."""
     access = access_for(user)

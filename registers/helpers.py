@@ -2,6 +2,7 @@
 
 from import_export import fields, widgets
 
+from network.views import parse_int
 from orgunits.access import access_for
 
 
@@ -12,10 +13,7 @@ def visible_to(model, user, action="view", prefix="unit__"):
 
 
 def int_param(params, name):
-    try:
-        return int(params.get(name))
-    except (TypeError, ValueError):
-        return None
+    return parse_int(params.get(name))
 
 
 def date_field(attribute, column_name):
