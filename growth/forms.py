@@ -16,7 +16,7 @@ from .models import (
     RouteStep,
     SurveyTopic,
 )
-from .services import area_suggestions, default_survey_dates
+from .services import EMPTY_ANSWER, area_suggestions, default_survey_dates
 
 CERTIFICATE_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
 
@@ -201,5 +201,5 @@ class NeedsAnswerForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("topics") and not (data.get("difficulties") or "").strip() and "topics" not in self.errors:
-            self.add_error("topics", "Отметьте хотя бы одну тему или опишите свои затруднения.")
+            self.add_error("topics", EMPTY_ANSWER)  # the rule of services.save_answer, shown with the others
         return data

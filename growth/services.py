@@ -57,6 +57,7 @@ DEFAULT_AREAS = [
 AREA_SUGGESTIONS_LIMIT = 100
 
 NO_TOPICS = "Анкету нельзя открыть без тем: добавьте хотя бы одну тему."
+EMPTY_ANSWER = "Отметьте хотя бы одну тему или опишите свои затруднения."
 
 
 def default_survey_dates(year: int) -> tuple[datetime.date, datetime.date]:
@@ -81,14 +82,26 @@ def area_suggestions(region_id) -> list[str]:
 
 
 def can_organise(user, unit) -> bool:
-    """Design, open and close the unit's surveys: those who keep its records or administer it."""
-    access = access_for(user)
-    return access.can("keep_records", unit) or access.can("manage", unit)
+    """Design, open and close the unit's surveys: those who keep its records (its filers and its
+    administrators: `keep_records` covers `manage`)."""
+    return access_for(user).can("keep_records", unit)
 
 
 def can_see_results(user, unit) -> bool:
     """Organisers, and reviewers above the unit (РУМО curators, the chair of a МунУМО)."""
     return can_organise(user, unit) or access_for(user).can("review", unit)
+
+
+def organised_surveys(user):
+    """Surveys the user organises or sees the results of (`can_see_results` as a filter)."""
+    access = access_for(user)
+    parts = [q for q in (access.q_for_units(a, prefix="unit__") for a in ("keep_records", "review")) if q is not None]
+    if not parts:
+        return NeedsSurvey.objects.none()
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return NeedsSurvey.objects.filter(q)
 
 
 def subtree_q(unit, prefix="unit__") -> Q:
@@ -110,6 +123,11 @@ def is_respondent(person, survey) -> bool:
     return Membership.objects.active().filter(subtree_q(survey.unit), person=person).exists()
 
 
+def addressed_to(person, survey) -> bool:
+    """The survey is out (not being designed) and the person is among its respondents."""
+    return survey.state != NeedsSurvey.State.DESIGN and is_respondent(person, survey)
+
+
 def accepting_answers(survey, today: datetime.date) -> str | None:
     """None when answers are accepted today; else why not."""
     if survey.state == NeedsSurvey.State.DESIGN:
@@ -126,8 +144,10 @@ def accepting_answers(survey, today: datetime.date) -> str | None:
 def surveys_for(person):
     """Surveys addressed to the person (open or closed, never those being designed): any organised
     by one of their active units or by a unit above one."""
+    if person is None or person.user_id is None:
+        return NeedsSurvey.objects.none()
     units = [m.unit for m in Membership.objects.active().filter(person=person).select_related("unit")]
-    if person is None or person.user_id is None or not units:
+    if not units:
         return NeedsSurvey.objects.none()
     q = Q()
     for unit in units:
@@ -227,7 +247,7 @@ def save_answer(*, survey, person, topics, difficulties, preferred_format, expec
         raise ValidationError({"topics": "Выберите темы из этой анкеты."})
     difficulties = difficulties.strip()
     if not topics and not difficulties:
-        raise ValidationError({"topics": "Отметьте хотя бы одну тему или опишите свои затруднения."})
+        raise ValidationError({"topics": EMPTY_ANSWER})
     answer = NeedsAnswer.objects.filter(survey=survey, person=person).first()
     fields = {"difficulties": difficulties, "preferred_format": preferred_format}
     if answer is None:

@@ -12,6 +12,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from network.forms import VersionedFormMixin, attach_errors
 from network.models import StaleVersionError
+from network.views import parse_int
 from orgunits.access import access_for
 from orgunits.models import OrgUnit
 from people.models import Person, PersonalDataAccess
@@ -174,24 +175,25 @@ class RouteFormView(GrowthFormView):
     title = "Индивидуальный образовательный маршрут"
     template_name = "growth/route_form.html"
 
-    def suggestions_year(self):
-        return self.object.year or timezone.localdate().year
+    def suggestions(self, year):
+        """The ИОМ suggestions of `year`, computed once a request (the initial goals and the card)."""
+        cache = self.__dict__.setdefault("_suggestions", {})
+        if year not in cache:
+            cache[year] = services.route_suggestions(self.person, year)
+        return cache[year]
 
     def get_initial(self):
-        year = timezone.localdate().year
         if self.object.pk is not None:
             return {}
         # Goals prefilled from the latest diagnostic's deficits and this year's survey needs: the
         # user edits them before saving.
-        suggestions = services.route_suggestions(self.person, year)
+        year = timezone.localdate().year
         latest = self.person.diagnostics.filter(date__year__lte=year).order_by("-date", "-pk").first()
-        return {"year": year, "goals": services.suggested_goals(suggestions), "diagnostic": latest}
+        return {"year": year, "goals": services.suggested_goals(self.suggestions(year)), "diagnostic": latest}
 
     def get_context_data(self, **kwargs):
-        year = self.suggestions_year()
-        return super().get_context_data(
-            suggestions=services.route_suggestions(self.person, year), suggestions_year=year, **kwargs
-        )
+        year = self.object.year or timezone.localdate().year
+        return super().get_context_data(suggestions=self.suggestions(year), suggestions_year=year, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -357,22 +359,9 @@ def get_survey(user, pk, need="view") -> NeedsSurvey:
     elif need == "results":
         if not services.can_see_results(user, unit):
             deny(user, unit, NOT_RESULTS)
-    elif not access_for(user).can("view", unit):
-        person = own_person(user)
-        if survey.state == NeedsSurvey.State.DESIGN or not services.is_respondent(person, survey):
-            raise Http404("Анкета не найдена.")
+    elif not access_for(user).can("view", unit) and not services.addressed_to(own_person(user), survey):
+        raise Http404("Анкета не найдена.")
     return survey
-
-
-def organised_surveys(user):
-    """Surveys the user organises or reviews the results of."""
-    access = access_for(user)
-    q = None
-    for action in ("keep_records", "manage", "review"):
-        part = access.q_for_units(action, prefix="unit__")
-        if part is not None:
-            q = part if q is None else q | part
-    return NeedsSurvey.objects.none() if q is None else NeedsSurvey.objects.filter(q)
 
 
 class SurveyMixin(LoginRequiredMixin):
@@ -409,7 +398,7 @@ class MySurveysView(LoginRequiredMixin, TemplateView):
             page_obj=page,
             rows=rows,
             has_person=person is not None,
-            organises=organised_surveys(user).exists(),
+            organises=services.organised_surveys(user).exists(),
             **kwargs,
         )
 
@@ -422,7 +411,7 @@ class UnitsSurveysView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         get = self.request.GET
-        surveys = organised_surveys(user).select_related("unit").annotate(answer_count=Count("answers"))
+        surveys = services.organised_surveys(user).select_related("unit").annotate(answer_count=Count("answers"))
         if get.get("state") in NeedsSurvey.State.values:
             surveys = surveys.filter(state=get["state"])
         if (year := parse_int(get.get("year"))) is not None:
@@ -440,13 +429,6 @@ class UnitsSurveysView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(
             page_obj=page, states=NeedsSurvey.State.choices, filters=get, unit_options=unit_options, **kwargs
         )
-
-
-def parse_int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class UnitSurveysView(LoginRequiredMixin, TemplateView):
@@ -559,7 +541,7 @@ class SurveyDetailView(SurveyMixin, TemplateView):
         survey = self.survey
         person = own_person(user)
         today = timezone.localdate()
-        respondent = survey.state != NeedsSurvey.State.DESIGN and services.is_respondent(person, survey)
+        respondent = services.addressed_to(person, survey)
         return super().get_context_data(
             topics=list(survey.topics.all()),
             can_organise=services.can_organise(user, survey.unit),
@@ -573,11 +555,9 @@ class SurveyDetailView(SurveyMixin, TemplateView):
         )
 
 
-class TopicFormView(LoginRequiredMixin, FormView):
-    """Add (url kwarg `survey`) or edit (`pk`) a topic while the survey is being designed."""
-
-    template_name = "growth/topic_form.html"
-    form_class = forms.SurveyTopicForm
+class TopicMixin(LoginRequiredMixin):
+    """A topic (`pk`) or a new one of a survey (`survey`): its organisers change topics while the
+    survey is being designed."""
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -592,6 +572,13 @@ class TopicFormView(LoginRequiredMixin, FormView):
             messages.error(request, "Темы меняют, пока анкета в разработке: на неё уже отвечают.")
             return redirect(self.survey)
         return super().dispatch(request, *args, **kwargs)
+
+
+class TopicFormView(TopicMixin, FormView):
+    """Add or edit a topic."""
+
+    template_name = "growth/topic_form.html"
+    form_class = forms.SurveyTopicForm
 
     def get_initial(self):
         if self.object.pk is None:
@@ -612,18 +599,8 @@ class TopicFormView(LoginRequiredMixin, FormView):
         )
 
 
-class TopicDeleteView(LoginRequiredMixin, TemplateView):
+class TopicDeleteView(TopicMixin, TemplateView):
     template_name = "growth/topic_delete.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.object = get_object_or_404(SurveyTopic, pk=kwargs["pk"])
-        self.survey = get_survey(request.user, self.object.survey_id, "organise")
-        if self.survey.state != NeedsSurvey.State.DESIGN:
-            messages.error(request, "Темы меняют, пока анкета в разработке: на неё уже отвечают.")
-            return redirect(self.survey)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(survey=self.survey, unit=self.survey.unit, object=self.object, **kwargs)
@@ -671,7 +648,7 @@ class SurveyAnswerView(LoginRequiredMixin, FormView):
             return self.handle_no_permission()
         self.survey = get_object_or_404(survey_queryset(), pk=kwargs["pk"])
         self.person = own_person(request.user)
-        if self.survey.state == NeedsSurvey.State.DESIGN or not services.is_respondent(self.person, self.survey):
+        if not services.addressed_to(self.person, self.survey):
             deny(request.user, self.survey.unit, NOT_RESPONDENT)
         self.answer = NeedsAnswer.objects.filter(survey=self.survey, person=self.person).first()
         self.closed_reason = services.accepting_answers(self.survey, timezone.localdate())

@@ -53,7 +53,7 @@ class MonitoringResultsRegister(Register):
         campaigns = MonitoringCampaign.objects.restrict(user, "view").values("pk")
         return (
             Result.objects.filter(row__campaign__in=campaigns)
-            .select_related("row__campaign", "indicator")
+            .select_related("row__campaign__root", "indicator")  # str(campaign) names its root
             .order_by("-row__campaign__year", "row__campaign_id", "row__label", "indicator__position", "pk")
         )
 

@@ -36,6 +36,11 @@ UNIT = "unit"
 SCHOOL = "school"
 
 
+def reference_date(year: int, today: datetime.date) -> datetime.date:
+    """The day a campaign's data are taken on: 31 December of the year, or `today` if earlier."""
+    return min(datetime.date(year, 12, 31), today)
+
+
 def date_label(day) -> str:
     return day.strftime("%d.%m.%Y") if day else ""
 
@@ -77,6 +82,11 @@ class Outcome:
     note: str = ""
 
 
+def labels(found) -> str:
+    """What made a person count, as one line: the labels of their (label, url) hits."""
+    return "; ".join(label for label, _ in found)
+
+
 def person_record(person: PersonInfo, counts: bool, why: str, links=()) -> dict:
     return {
         "person": person.pk,
@@ -95,7 +105,7 @@ class Scope:
         self.campaign = campaign
         self.year = campaign.year
         self.start = datetime.date(self.year, 1, 1)
-        self.ref = min(datetime.date(self.year, 12, 31), today)
+        self.ref = reference_date(self.year, today)
         self.root = campaign.root
         self.rows: dict[tuple[str, int], RowSpec] = {}
         self.teachers: dict[tuple[str, int], set[int]] = {}
@@ -225,7 +235,6 @@ class Scope:
 class Rule:
     code = ""
     label = ""
-    denominator_label = "педагогов"
     empty_note = "нет педагогов"
 
     def clean_params(self, params) -> dict:
@@ -247,8 +256,8 @@ class Rule:
     def compute(self, scope: Scope, keys, params) -> dict:
         raise NotImplementedError
 
-    def share(self, scope, keys, hits: dict[int, list], why_yes, why_no) -> dict:
-        """A teacher-share outcome per row: `hits` maps a person to what made them count."""
+    def share(self, scope, keys, hits: dict[int, list], why_no: str) -> dict:
+        """A teacher-share outcome per row: `hits` maps a person to the (label, url) that made them count."""
         out = {}
         for key in keys:
             outcome = Outcome()
@@ -257,7 +266,7 @@ class Rule:
                 outcome.denominator += 1
                 if found:
                     outcome.numerator += 1
-                    outcome.records.append(person_record(person, True, why_yes(found), found))
+                    outcome.records.append(person_record(person, True, labels(found), found))
                 else:
                     outcome.records.append(person_record(person, False, why_no))
             if not outcome.denominator:
@@ -277,15 +286,12 @@ class RoutesRule(Rule):
         ):
             by = f", сопровождает {route.unit}" if route.unit_id else ""
             hits.setdefault(route.person_id, []).append((f"ИОМ на {route.year} год{by}", ""))
-        return self.share(
-            scope, keys, hits, lambda found: "; ".join(lbl for lbl, _ in found), f"ИОМ на {scope.year} год нет"
-        )
+        return self.share(scope, keys, hits, f"ИОМ на {scope.year} год нет")
 
 
 class YoungMentoringRule(Rule):
     code = "young_mentoring"
     label = "доля молодых специалистов, у которых есть наставник (пара «наставник – молодой специалист»)"
-    denominator_label = "молодых специалистов"
     empty_note = "нет молодых специалистов"
 
     def compute(self, scope, keys, params):
@@ -309,9 +315,7 @@ class YoungMentoringRule(Rule):
                 since = f"молодой специалист (стаж с {person.teaching_since} г.)"
                 if person.pk in pairs:
                     outcome.numerator += 1
-                    outcome.records.append(
-                        person_record(person, True, since + ": " + "; ".join(lbl for lbl, _ in pairs[person.pk]))
-                    )
+                    outcome.records.append(person_record(person, True, since + ": " + labels(pairs[person.pk])))
                 else:
                     outcome.records.append(person_record(person, False, since + ": наставника нет"))
             outcome.note = (
@@ -352,7 +356,6 @@ class CoursesRule(Rule):
             scope,
             keys,
             hits,
-            lambda found: "; ".join(lbl for lbl, _ in found),
             f"КПК с {date_label(since)} по {date_label(scope.ref)} нет",
         )
 
@@ -402,9 +405,7 @@ class EventsRule(Rule):
             hits.setdefault(p.person_id, []).append(
                 (f"{p.get_role_display()}: «{e.title}», {date_label(e.starts_on)}", e.get_absolute_url())
             )
-        return self.share(
-            scope, keys, hits, lambda found: "; ".join(lbl for lbl, _ in found), "не выступал(а) и не проводил(а)"
-        )
+        return self.share(scope, keys, hits, "не выступал(а) и не проводил(а)")
 
 
 PLACES = (
@@ -456,11 +457,11 @@ class PlacesRule(Rule):
                 if person.pk in places:
                     outcome.numerator += 1
                     found = places[person.pk] + took_part.get(person.pk, [])
-                    outcome.records.append(person_record(person, True, "; ".join(lbl for lbl, _ in found), found))
+                    outcome.records.append(person_record(person, True, labels(found), found))
                 elif person.pk in took_part:
                     outcome.participants += 1
                     found = took_part[person.pk]
-                    outcome.records.append(person_record(person, False, "; ".join(lbl for lbl, _ in found), found))
+                    outcome.records.append(person_record(person, False, labels(found), found))
                 else:
                     outcome.records.append(person_record(person, False, "в конкурсах не участвовал(а)"))
             if not outcome.denominator:
@@ -474,7 +475,6 @@ class PlacesRule(Rule):
 class TimelinessRule(Rule):
     code = "timeliness"
     label = "своевременность: доля планов и отчётов со сроком в году мониторинга, представленных в срок"
-    denominator_label = "документов"
     empty_note = "нет документов со сроком в этом году"
 
     def allowed_params(self):

@@ -18,16 +18,14 @@ from django.utils import timezone
 from orgunits.access import access_for
 
 from . import rules, scoring
-from .models import Assessed, Indicator, MonitoringCampaign, Recommendation, Result, Row, Scoring
+from .models import Indicator, Method, MonitoringCampaign, Recommendation, Result, Row, Scoring
 
 CLOSED = "Кампания закрыта: значения заморожены и больше не пересчитываются и не изменяются."
 NOT_STARTED = "Год мониторинга ещё не начался: считать нечего."
 SUGGESTIONS = 3
 
 
-def reference_date(year: int, today: datetime.date) -> datetime.date:
-    """31 December of the year, or `today` if earlier."""
-    return min(datetime.date(year, 12, 31), today)
+reference_date = rules.reference_date
 
 
 def row_key(row) -> tuple[str, int]:
@@ -68,7 +66,7 @@ def compute(campaign_id: int, today: datetime.date, now: datetime.datetime | Non
     campaign = _lock_open(campaign_id)
     if today < datetime.date(campaign.year, 1, 1):
         raise ValidationError(NOT_STARTED)
-    indicators = list(campaign.indicator_set.indicators.order_by("position", "pk"))
+    indicators = indicators_of(campaign)
     levels = {i.assessed for i in indicators}
     mo_kinds = set(campaign.indicator_set.mo_kinds.values_list("pk", flat=True))
     scope = rules.Scope(campaign, today).load(levels, mo_kinds)
@@ -85,9 +83,7 @@ def compute(campaign_id: int, today: datetime.date, now: datetime.datetime | Non
         (changed if row.pk else new).append(row)
     Row.objects.bulk_create(new)
     Row.objects.bulk_update(changed, ["assessed", "guard", "municipality", "label", "teachers"])
-    rows = {key: r for r in new + changed for key in [row_key(r)]}
-    if any(r.pk is None for r in rows.values()):  # databases that do not return ids from bulk inserts
-        rows = {row_key(r): r for r in campaign.rows.all()}
+    rows = {row_key(r): r for r in new + changed}  # SQLite and PostgreSQL return the new ids
 
     computed, manual = [], []
     for indicator in indicators:
@@ -164,10 +160,35 @@ def close(campaign_id: int, by, now: datetime.datetime) -> MonitoringCampaign:
 # -- hand-entered values ----------------------------------------------------------------------
 
 
+# Who fills a hand-entered value: those who file for or administer the assessed unit (its guard),
+# and the reviewers of the campaign's subtree. `can_enter` checks one value; `enterable_results`
+# and `campaigns_to_fill` list by the same rule.
+FILL_ACTION = "keep_records"  # file_documents on the unit, or manage_subtree above it
+
+
 def can_enter(user, row, campaign) -> bool:
-    """Those who file for or administer the assessed unit, or review the campaign's subtree."""
     access = access_for(user)
-    return access.can("review", campaign.root) or access.can("file", row.guard) or access.can("manage", row.guard)
+    return access.can("review", campaign.root) or access.can(FILL_ACTION, row.guard)
+
+
+def enterable_results(user, campaign):
+    """The campaign's hand-entered values that `user` may fill in."""
+    results = Result.objects.filter(row__campaign=campaign, indicator__method=Method.MANUAL)
+    access = access_for(user)
+    if access.can("review", campaign.root):
+        return results
+    q = access.q_for_units(FILL_ACTION, prefix="row__guard__")
+    return results.none() if q is None else results.filter(q)
+
+
+def campaigns_to_fill(user):
+    """Open campaigns with hand-entered values of the units that `user` files for or administers."""
+    q = access_for(user).q_for_units(FILL_ACTION, prefix="row__guard__")
+    if q is None:
+        return MonitoringCampaign.objects.none()
+    open_ = MonitoringCampaign.State.OPEN
+    results = Result.objects.filter(q, indicator__method=Method.MANUAL, row__campaign__state=open_)
+    return MonitoringCampaign.objects.filter(pk__in=results.values("row__campaign_id"))
 
 
 @transaction.atomic
@@ -376,7 +397,3 @@ def save_recommendation(row, text: str, by, expected_version: int | None) -> Rec
 
 def indicators_of(campaign) -> list[Indicator]:
     return list(campaign.indicator_set.indicators.order_by("position", "pk"))
-
-
-def levels_label(indicators) -> str:
-    return ", ".join(sorted({Assessed(i.assessed).label for i in indicators}))

@@ -25,10 +25,11 @@ from network.models import StaleVersionError
 from network.views import check_unit
 from orgunits.access import access_for
 from people.models import PersonalDataAccess
+from people.services import log_personal_data_many
 
 from . import exports, scoring, services
 from .forms import CampaignForm, ManualEntryForm, RecommendationForm
-from .models import IndicatorSet, Method, MonitoringCampaign, Recommendation, Result, Row
+from .models import IndicatorSet, MonitoringCampaign, Recommendation, Result, Row, Scoring
 
 ROWS_PER_PAGE = 100
 RECORDS_PER_PAGE = 100
@@ -54,10 +55,6 @@ def can_review(user, campaign) -> bool:
 def may_review_somewhere(user) -> bool:
     access = access_for(user)
     return access.superuser or bool(access.grants.get("review_subtree"))
-
-
-def fill_spans(access):
-    return [s for perm in ("file_documents", "manage_subtree") for s in access.grants.get(perm, ())]
 
 
 def start_compute(request, campaign, today, now) -> None:
@@ -94,24 +91,10 @@ class CampaignListView(LoginRequiredMixin, TemplateView):
         page = Paginator(campaigns, 25).get_page(self.request.GET.get("page"))
         # Open campaigns where the user fills hand-entered values without seeing the whole subtree.
         to_fill = []
-        spans = fill_spans(access)
-        if spans and not access.superuser:
-            shown = {c.pk for c in page.object_list}
-            regions = {s.region_id for s in spans}
-            for c in (
-                MonitoringCampaign.objects.filter(
-                    state=MonitoringCampaign.State.OPEN,
-                    region_id__in=regions,
-                    indicator_set__indicators__method=Method.MANUAL,
-                )
-                .select_related("root")
-                .distinct()
-                .order_by("-year", "pk")[:50]
-            ):
-                if c.pk not in shown and any(
-                    s.tree_id == c.root.tree_id and c.root.lft <= s.lft <= c.root.rght for s in spans
-                ):
-                    to_fill.append(c)
+        if not access.superuser:
+            shown = [c.pk for c in page.object_list]
+            to_fill = services.campaigns_to_fill(user).exclude(pk__in=shown).select_related("root")
+            to_fill = list(to_fill.order_by("-year", "pk")[:50])
         return super().get_context_data(page_obj=page, can_add=may_review_somewhere(user), to_fill=to_fill, **kwargs)
 
 
@@ -142,6 +125,13 @@ class CampaignCreateView(LoginRequiredMixin, FormView):
         messages.success(self.request, f"Кампания «{campaign}» создана.")
         start_compute(self.request, campaign, self.today, self.now)
         return redirect(campaign)
+
+
+def shared_thresholds(indicators):
+    """(high, mid) when every percent indicator has the same thresholds (the legend states them),
+    else None (the legend sends the reader to the set)."""
+    pairs = {(i.high, i.mid) for i in indicators if i.scoring == Scoring.PERCENT}
+    return pairs.pop() if len(pairs) == 1 else None
 
 
 class CampaignView(LoginRequiredMixin, TemplateView):
@@ -193,6 +183,7 @@ class CampaignView(LoginRequiredMixin, TemplateView):
             can_review=access.can("review", campaign.root),
             has_manual=any(i.is_manual for i in indicators),
             boundary_note=scoring.BOUNDARY_NOTE,
+            thresholds=shared_thresholds(indicators),
             **kwargs,
         )
 
@@ -266,14 +257,7 @@ class ResultView(LoginRequiredMixin, TemplateView):
         people = [r["person"] for r in page.object_list if r.get("person")]
         if people:
             details = f"мониторинг {result.row.campaign.year}: {result.indicator.short_name} — {result.row.label}"
-            PersonalDataAccess.objects.bulk_create(
-                [
-                    PersonalDataAccess(
-                        user=user, person_id=pk, action=PersonalDataAccess.Action.VIEW, details=details[:500]
-                    )
-                    for pk in people
-                ]
-            )
+            log_personal_data_many(user, people, PersonalDataAccess.Action.VIEW, details)
         campaign = result.row.campaign
         return super().get_context_data(
             result=result,
@@ -297,7 +281,7 @@ class EvidenceFileView(LoginRequiredMixin, View):
         result = get_result(request.user, pk, "view")
         if not result.evidence_file:
             raise Http404("Файл не прикреплён.")
-        return FileResponse(result.evidence_file.open("rb"), filename=result.evidence_name or "evidence")
+        return FileResponse(result.evidence_file.open("rb"), filename=result.evidence_name or "подтверждение")
 
 
 class ManualListView(LoginRequiredMixin, TemplateView):
@@ -312,16 +296,14 @@ class ManualListView(LoginRequiredMixin, TemplateView):
             MonitoringCampaign.objects.select_related("root", "indicator_set"), pk=self.kwargs["pk"]
         )
         results = (
-            Result.objects.filter(row__campaign=campaign, indicator__method=Method.MANUAL)
-            .select_related("row__guard", "indicator", "entered_by")
+            services.enterable_results(user, campaign)
+            .select_related("row", "indicator", "entered_by")
             .defer("records")
             .order_by("row__label", "indicator__position", "pk")
         )
         sees_campaign = access.can("view", campaign.root)
-        if not access.can("review", campaign.root):
-            results = [r for r in results if services.can_enter(user, r.row, campaign)]
-            if not results and not sees_campaign:
-                raise Http404("Кампания не найдена.")
+        if not sees_campaign and not results.exists():
+            raise Http404("Кампания не найдена.")
         page = Paginator(results, 50).get_page(self.request.GET.get("page"))
         return super().get_context_data(campaign=campaign, page_obj=page, sees_campaign=sees_campaign, **kwargs)
 

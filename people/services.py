@@ -166,3 +166,10 @@ def send_password_link(user, email: str, request) -> None:
 
 def log_personal_data(user, person, action, details="") -> None:
     PersonalDataAccess.objects.create(user=user, person=person, action=action, details=details[:500])
+
+
+def log_personal_data_many(user, person_ids, action, details="") -> None:
+    """The same entry for each of many people shown at once (a list page): one insert."""
+    PersonalDataAccess.objects.bulk_create(
+        PersonalDataAccess(user=user, person_id=pk, action=action, details=details[:500]) for pk in person_ids
+    )

@@ -6,7 +6,7 @@ from people.models import Person
 from submissions.editing import ExpectedVersionMixin
 
 from .models import FIRST_YEAR, LAST_YEAR, MONTH_NAMES, ItemStatus, PlanItem, Program, RoadmapItem, TermKind, Timing
-from .programs import first_cycle_year, items_outside
+from .programs import FUTURE_DONE, first_cycle_year, items_outside
 
 
 class DoneSelect(forms.NullBooleanSelect):
@@ -169,14 +169,16 @@ class RoadmapItemForm(VersionedFormMixin, forms.ModelForm):
         self.program, self.today = program, today
         self.instance.program = program
         unit = program.unit
-        subtree = unit.get_descendants(include_self=True).filter(closed_on__isnull=True)
+        subtree = unit.get_descendants(include_self=True)
         field = self.fields["responsible_unit"]
-        field.queryset = unit.get_descendants(include_self=True)
-        _limited_choices(field, subtree.order_by("tree_id", "lft"), lambda u: ("· " * (u.level - unit.level)) + str(u))
+        field.queryset = subtree
+        _limited_choices(
+            field,
+            subtree.filter(closed_on__isnull=True).order_by("tree_id", "lft"),
+            lambda u: ("· " * (u.level - unit.level)) + str(u),
+        )
         people = (
-            Person.objects.filter(
-                memberships__unit__in=unit.get_descendants(include_self=True), memberships__left_on__isnull=True
-            )
+            Person.objects.filter(memberships__unit__in=subtree, memberships__left_on__isnull=True)
             .distinct()
             .order_by("last_name", "first_name", "pk")
         )
@@ -199,7 +201,7 @@ class RoadmapItemForm(VersionedFormMixin, forms.ModelForm):
             data["term_year"] = first_cycle_year(self.program, self.today)
             self.instance.term_year = data["term_year"]
         if data.get("status") == ItemStatus.DONE and data.get("done_on") and data["done_on"] > self.today:
-            self.add_error("done_on", "Дата выполнения не может быть позже сегодняшней.")
+            self.add_error("done_on", FUTURE_DONE)
         return data
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
@@ -106,9 +107,10 @@ class ProgramEditView(AuthMixin, FormView):
         }
 
     def form_valid(self, form):
-        if not form.save_versioned():
-            return self.form_invalid(form)
-        programs.refresh_due_dates(form.instance)
+        with transaction.atomic():  # the passport and the due dates that follow its period, together
+            if not form.save_versioned():
+                return self.form_invalid(form)
+            programs.refresh_due_dates(form.instance)
         messages.success(self.request, "Паспорт программы сохранён.")
         return redirect(self.program)
 
@@ -140,7 +142,7 @@ class ProgramDetailView(AuthMixin, TemplateView):
         groups = programs.roadmap_groups(items.order_by("position", "pk"), program, today)
         for _, rows in groups:
             for item in rows:
-                item.may_set_status = editor or programs.is_responsible(user, item)
+                item.may_set_status = programs.may_set_status(user, item)
         counts = programs.with_counts(Program.objects.filter(pk=program.pk), today).values(
             "item_count", "planned_count", "in_progress_count", "done_count", "cancelled_count", "overdue_count"
         )[0]
@@ -232,9 +234,7 @@ class ItemStatusView(AuthMixin, View):
 
     def resolve(self, request, **kwargs):
         self.item = programs.get_item(request.user, kwargs["pk"])
-        if not (
-            programs.can_edit(request.user, self.item.program.unit) or programs.is_responsible(request.user, self.item)
-        ):
+        if not programs.may_set_status(request.user, self.item):
             raise PermissionDenied(programs.NOT_RESPONSIBLE)
 
     def post(self, request, *args, **kwargs):

@@ -28,6 +28,7 @@ STALE = (
     "Пока вы редактировали, пункт изменил другой пользователь. "
     "Обновите страницу, проверьте изменения и внесите свои ещё раз."
 )
+FUTURE_DONE = "Дата выполнения не может быть позже сегодняшней."
 BLOCK_PROGRAMS = 10
 BLOCK_OVERDUE = 10
 
@@ -74,6 +75,11 @@ def is_responsible(user, item: RoadmapItem) -> bool:
     return bool(item.responsible_unit_id) and access_for(user).can("file", item.responsible_unit)
 
 
+def may_set_status(user, item: RoadmapItem) -> bool:
+    """Who keeps the program's unit's records, or who answers for the item."""
+    return can_edit(user, item.program.unit) or is_responsible(user, item)
+
+
 def may_view_program(user, program: Program) -> bool:
     if access_for(user).can("view", program.unit):
         return True
@@ -110,10 +116,9 @@ def get_item(user, pk, edit: bool = False) -> RoadmapItem:
     if item is None:
         raise Http404("Пункт не найден.")
     program = item.program
-    editor = can_edit(user, program.unit)
     if not (access_for(user).can("view", program.unit) or is_responsible(user, item)):
         raise Http404("Пункт не найден.")
-    if edit and not editor:
+    if edit and not can_edit(user, program.unit):
         raise PermissionDenied(NOT_ALLOWED)
     return item
 
@@ -181,16 +186,15 @@ def set_status(item: RoadmapItem, status: str, user, expected_version: int, toda
     An «ежегодно» item marked done before the last year of its program is done for the year:
     its cycle moves to the next year and it is planned again.
     """
-    editor = can_edit(user, item.program.unit)
-    if not editor and not is_responsible(user, item):
+    if not may_set_status(user, item):
         raise PermissionDenied(NOT_RESPONSIBLE)
     if status not in ItemStatus.values:
         raise ValidationError({"status": "Неизвестное состояние пункта."})
-    if not editor and status not in STATUS_BY_RESPONSIBLE:
+    if status not in STATUS_BY_RESPONSIBLE and not can_edit(user, item.program.unit):
         raise ValidationError({"status": "Отменить пункт может только тот, кто ведёт программу."})
     done_on = done_on or today
     if status == ItemStatus.DONE and done_on > today:
-        raise ValidationError({"done_on": "Дата выполнения не может быть позже сегодняшней."})
+        raise ValidationError({"done_on": FUTURE_DONE})
     program = item.program
     if (
         status == ItemStatus.DONE

@@ -152,6 +152,7 @@ class DecisionForm(ActionForm):
             "invalid_choice": "Выберите решение: рекомендовать, вернуть на доработку или отклонить.",
         },
     )
+    # Required for «на доработку» and «отклонить»: services.decide checks it and names the field.
     comment = forms.CharField(
         label="Комментарий к решению",
         required=False,
@@ -159,15 +160,6 @@ class DecisionForm(ActionForm):
         max_length=5000,
         help_text="Обязателен, если разработка возвращается на доработку или отклоняется.",
     )
-
-    def clean(self):
-        data = super().clean()
-        verdict, comment = data.get("verdict"), (data.get("comment") or "").strip()
-        if verdict == Verdict.REVISE and not comment:
-            self.add_error("comment", "Напишите, что нужно доработать: без комментария вернуть нельзя.")
-        if verdict == Verdict.REJECT and not comment:
-            self.add_error("comment", "Укажите причину отклонения.")
-        return data
 
 
 class UnpublishForm(ActionForm):

@@ -57,16 +57,8 @@ DECISION_STATE = {
 
 
 def can_view(user, dev: Development) -> bool:
-    access = access_for(user)
-    if access.superuser:
-        return True
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.pk in (dev.author.user_id, dev.created_by_id) or access.can("view", dev.unit):
-        return True
-    if dev.expertise_unit_id and access.can("review", dev.expertise_unit):
-        return True
-    return dev.assignments.filter(expert=user).exists()
+    """The one rule of who sees a development: DevelopmentQuerySet.restrict (lists use it too)."""
+    return Development.objects.restrict(user, "view").filter(pk=dev.pk).exists()
 
 
 def can_file(user, dev: Development) -> bool:
@@ -77,10 +69,13 @@ def can_review(user, dev: Development) -> bool:
     return dev.expertise_unit_id is not None and access_for(user).can("review", dev.expertise_unit)
 
 
-def open_assignment(user, dev: Development) -> ExpertAssignment | None:
-    """The user's assignment in the running round with no conclusion yet."""
+def open_assignment(user, dev: Development, round_assignments=None) -> ExpertAssignment | None:
+    """The user's assignment in the running round with no conclusion yet (looked up among
+    `round_assignments` when the caller has them loaded)."""
     if dev.state != State.IN_EXPERTISE or not getattr(user, "is_authenticated", False):
         return None
+    if round_assignments is not None:
+        return next((a for a in round_assignments if a.expert_id == user.pk and not a.verdict), None)
     return dev.assignments.filter(expert=user, round=dev.round, verdict="").first()
 
 
@@ -134,9 +129,20 @@ def expert_candidates(dev: Development):
     return candidates.order_by("last_name", "first_name", "username")
 
 
-def suggested_verdict(dev: Development) -> str | None:
-    """The most severe conclusion of the running round (None before any)."""
-    verdicts = set(dev.assignments.filter(round=dev.round).exclude(verdict="").values_list("verdict", flat=True))
+def expertise_unit_of(dev: Development) -> OrgUnit | None:
+    """Where the development goes (or went) for expertise: the nearest unit above the sending one
+    that approves developments."""
+    return dev.expertise_unit or approver_for(dev.unit, DocumentType.DEVELOPMENT)
+
+
+def awaiting_decision(dev: Development, round_assignments) -> bool:
+    """Every expert of the running round has written a conclusion: the reviewer decides now."""
+    return dev.state == State.IN_EXPERTISE and bool(round_assignments) and all(a.verdict for a in round_assignments)
+
+
+def suggested_verdict(round_assignments) -> str | None:
+    """The most severe conclusion among the round's assignments (None before any)."""
+    verdicts = {a.verdict for a in round_assignments}
     return next((v for v in SEVERITY if v in verdicts), None)
 
 
@@ -146,7 +152,7 @@ def suggested_verdict(dev: Development) -> str | None:
 def _lock(dev: Development, expected_version: int | None) -> Development:
     locked = (
         Development.objects.select_for_update(of=("self",))
-        .select_related("unit__kind", "expertise_unit", "author")
+        .select_related("unit__kind", "expertise_unit", "author__user", "created_by")
         .get(pk=dev.pk)
     )
     if expected_version is not None and locked.version != expected_version:
@@ -197,6 +203,10 @@ def _add_file(dev: Development, uploaded, by, now) -> DevelopmentFile:
     return stored
 
 
+def _names(users) -> str:
+    return ", ".join(u.get_full_name() or u.username for u in users)
+
+
 def _authors_users(dev):
     return [u for u in (dev.author.user, dev.created_by) if u is not None and u.is_active]
 
@@ -236,7 +246,7 @@ def edit(dev, by, data: dict, expected_version: int, now: datetime.datetime, upl
 @transaction.atomic
 def submit(dev, by, now: datetime.datetime, expected_version: int | None) -> Development:
     dev = _lock(dev, expected_version)
-    approver = approver_for(dev.unit, DocumentType.DEVELOPMENT)
+    approver = expertise_unit_of(dev)
     if dev.state == State.DRAFT and approver is None:
         raise ValidationError(
             "Для этого подразделения не настроено, кто проводит экспертизу разработок. Обратитесь к администратору."
@@ -277,18 +287,21 @@ def assign(dev, experts, by, now: datetime.datetime, expected_version: int | Non
         raise ValidationError({"experts": "Выберите хотя бы одного эксперта."})
     allowed = set(expert_candidates(dev).filter(pk__in=[u.pk for u in experts]).values_list("pk", flat=True))
     if outside := [u for u in experts if u.pk not in allowed]:
-        names = ", ".join(u.get_full_name() or u.username for u in outside)
-        raise ValidationError({"experts": f"Не может быть экспертом этой разработки: {names}."})
+        raise ValidationError({"experts": f"Не может быть экспертом этой разработки: {_names(outside)}."})
     already = set(dev.assignments.filter(round=dev.round).values_list("expert_id", flat=True))
     if twice := [u for u in experts if u.pk in already]:
-        names = ", ".join(u.get_full_name() or u.username for u in twice)
-        raise ValidationError({"experts": f"Уже назначен(ы) в этом туре: {names}."})
+        raise ValidationError({"experts": f"Уже назначен(ы) в этом туре: {_names(twice)}."})
     ExpertAssignment.objects.bulk_create(
         [ExpertAssignment(development=dev, round=dev.round, expert=u, assigned_by=by, assigned_at=now) for u in experts]
     )
-    names = ", ".join(u.get_full_name() or u.username for u in experts)
     extra = dev.state == State.IN_EXPERTISE
-    _move(dev, State.IN_EXPERTISE, by, now, f"{'дополнительно назначены' if extra else 'назначены'} эксперты: {names}")
+    _move(
+        dev,
+        State.IN_EXPERTISE,
+        by,
+        now,
+        f"{'дополнительно назначены' if extra else 'назначены'} эксперты: {_names(experts)}",
+    )
     _save(dev)
     notify(experts, f"Вы назначены экспертом: «{dev.title}» ({dev.unit})", dev.get_absolute_url())
     return dev
@@ -305,9 +318,8 @@ def unassign(assignment: ExpertAssignment, by, now: datetime.datetime, expected_
         raise ValidationError("Эксперт уже написал заключение: снять его нельзя.")
     if not dev.assignments.filter(round=dev.round).exclude(pk=assignment.pk).exists():
         raise ValidationError("Это единственный эксперт: сначала назначьте другого.")
-    name = assignment.expert.get_full_name() or assignment.expert.username
     assignment.delete()
-    _move(dev, State.IN_EXPERTISE, by, now, f"снят эксперт: {name}")
+    _move(dev, State.IN_EXPERTISE, by, now, f"снят эксперт: {_names([assignment.expert])}")
     return _save(dev)
 
 
@@ -349,8 +361,7 @@ def decide(dev, by, verdict: str, comment: str, now: datetime.datetime, expected
         if not round_.exists():
             raise ValidationError("Экспертов не назначено: решение принимается по их заключениям.")
         if pending := list(round_.filter(verdict="").select_related("expert")):
-            names = ", ".join(a.expert.get_full_name() or a.expert.username for a in pending)
-            raise ValidationError(f"Ещё не все эксперты написали заключения: {names}.")
+            raise ValidationError(f"Ещё не все эксперты написали заключения: {_names(a.expert for a in pending)}.")
     comment = (comment or "").strip()
     if verdict == Verdict.REVISE and not comment:
         raise ValidationError({"comment": "Напишите, что нужно доработать: без комментария вернуть нельзя."})

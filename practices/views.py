@@ -12,14 +12,15 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
 from network.forms import attach_errors
 from network.models import normalize_search
-from network.views import check_unit
+from network.pagination import CappedPaginator
+from network.views import check_unit, get_restricted, parse_int
 from orgunits.access import access_for
 from orgunits.models import OrgUnit
 from people.models import Subject
@@ -34,26 +35,24 @@ from .forms import (
     ResubmitForm,
     UnpublishForm,
 )
-from .models import Development, DevelopmentFile, EducationLevel, MaterialKind, State, Verdict
+from .models import Development, DevelopmentFile, EducationLevel, ExpertAssignment, MaterialKind, State, Verdict
 
 PAGE_SIZE = 20
 LIST_RELATED = ("author", "unit__kind", "subject", "expertise_unit")
 
 
 def get_development(user, pk) -> Development:
-    dev = get_object_or_404(
-        Development.objects.select_related("author", "unit__kind", "expertise_unit", "subject", "created_by"), pk=pk
-    )
-    if not services.can_view(user, dev):
-        raise Http404("Разработка не найдена.")
-    return dev
+    """The development if the user sees it (services.can_view's rule), else 404."""
+    related = ("author", "unit__kind", "expertise_unit", "subject", "created_by")
+    return get_restricted(Development.objects.select_related(*related), user, pk)
 
 
-def parse_int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def posted_version(request) -> int:
+    """The version a one-button form (ActionForm) was shown on; a form without it is refused."""
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(form.errors["expected_version"])
+    return form.cleaned_data["expected_version"]
 
 
 # -- the bank ------------------------------------------------------------------------------------
@@ -81,7 +80,7 @@ class BankView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         practices = self.filtered().select_related(*LIST_RELATED).order_by("-published_at", "-pk")
         return super().get_context_data(
-            page_obj=Paginator(practices, PAGE_SIZE).get_page(self.request.GET.get("page")),
+            page_obj=CappedPaginator(practices, PAGE_SIZE).get_page(self.request.GET.get("page")),
             subjects=list(Subject.objects.values_list("pk", "name")),
             selected_subject=parse_int(self.request.GET.get("subject")),
             levels=EducationLevel.choices,
@@ -134,13 +133,12 @@ class MineView(LoginRequiredMixin, TemplateView):
             .select_related(*LIST_RELATED)
             .order_by("-created_at", "-pk")
         )
-        units = services.sending_units(user)
+        units = list(services.sending_units(user)[:50])
         access = access_for(user)
         return super().get_context_data(
             page_obj=Paginator(mine, PAGE_SIZE).get_page(self.request.GET.get("page")),
-            units=list(units[:50]),
-            filer_units=[u for u in units[:50] if access.can("file", u)],
-            reviews=access.q_for_units("review") is not None,
+            units=units,
+            filer_units=[u for u in units if access.can("file", u)],
             **kwargs,
         )
 
@@ -286,7 +284,7 @@ class DevelopmentView(DevelopmentMixin, TemplateView):
 
     template_name = "practices/development.html"
 
-    def get_context_data(self, errors=None, **kwargs):
+    def get_context_data(self, **kwargs):
         user, dev = self.request.user, self.dev
         bound = {name: kwargs.pop(name, None) for name in ("assign_form", "decision_form", "unpublish_form")}
         can_file = services.can_file(user, dev)
@@ -296,7 +294,6 @@ class DevelopmentView(DevelopmentMixin, TemplateView):
         for a in assignments:
             a.shown = not (running and a.round == dev.round) or can_review or a.expert_id == user.pk
         this_round = [a for a in assignments if a.round == dev.round]
-        pending = [a for a in this_round if not a.is_concluded]
         ctx = {
             "dev": dev,
             "files": list(dev.files.select_related("uploaded_by").order_by("-number")),
@@ -304,23 +301,20 @@ class DevelopmentView(DevelopmentMixin, TemplateView):
             "transitions": list(dev.transitions.select_related("by")),
             "can_file": can_file,
             "can_review": can_review,
-            "my_assignment": services.open_assignment(user, dev),
-            "errors": errors or [],
-            "expertise_unit": dev.expertise_unit or services.approver_for(dev.unit, services.DocumentType.DEVELOPMENT),
+            "my_assignment": services.open_assignment(user, dev, this_round),
+            "expertise_unit": services.expertise_unit_of(dev),
         }
         version = {"expected_version": dev.version}
         if can_file and dev.state == State.DRAFT:
             ctx["submit_form"] = ActionForm(initial=version)
         if can_review and dev.state in (State.SUBMITTED, State.RESUBMITTED, State.IN_EXPERTISE):
             ctx["assign_form"] = bound["assign_form"] or AssignForm(initial=version, candidates=self.candidates())
-            ctx["pending"] = [a for a in pending if running]
+            ctx["pending"] = [a for a in this_round if running and not a.verdict]
             ctx["can_unassign"] = len(this_round) > 1
-        if can_review and running and this_round and not pending:
-            ctx["decision_form"] = bound["decision_form"] or DecisionForm(
-                initial={**version, "verdict": services.suggested_verdict(dev)}
-            )
-            ctx["suggested"] = services.suggested_verdict(dev)
-            ctx["suggested_label"] = Verdict(ctx["suggested"]).label if ctx["suggested"] else ""
+        if can_review and services.awaiting_decision(dev, this_round):
+            suggested = services.suggested_verdict(this_round)
+            ctx["decision_form"] = bound["decision_form"] or DecisionForm(initial={**version, "verdict": suggested})
+            ctx["suggested_label"] = Verdict(suggested).label if suggested else ""
         if can_review and dev.state == State.RECOMMENDED:
             ctx["publish_form"] = ActionForm(initial=version)
         if can_review and dev.state == State.PUBLISHED:
@@ -331,8 +325,14 @@ class DevelopmentView(DevelopmentMixin, TemplateView):
         assigned = self.dev.assignments.filter(round=self.dev.round).values("expert_id")
         return services.expert_candidates(self.dev).exclude(pk__in=assigned)
 
-    def invalid(self, **forms):
-        return self.render_to_response(self.get_context_data(**forms), status=400)
+    def invalid(self, name: str, form):
+        """Show the page again with the refused form; if the page no longer offers that form (the
+        development moved on meanwhile), go back to it with the form's errors as a message."""
+        context = self.get_context_data(**{name: form})
+        if name not in context:
+            errors = [e for field_errors in form.errors.values() for e in field_errors]
+            return self.refused(ValidationError(errors or "Это действие сейчас недоступно."))
+        return self.render_to_response(context, status=400)
 
 
 class DevelopmentEditView(DevelopmentMixin, FormView):
@@ -375,20 +375,26 @@ class DevelopmentEditView(DevelopmentMixin, FormView):
         return super().get_context_data(unit=self.dev.unit, dev=self.dev, title="Изменить разработку", **kwargs)
 
 
-class SubmitView(DevelopmentMixin, View):
+class StateButtonView(DevelopmentMixin, View):
+    """A one-button change of state: `action(dev, by, now, expected_version)` from services."""
+
     http_method_names = ["post"]
-    check = "file"
+    action = None
+    done = ""
 
     def post(self, request, pk):
-        form = ActionForm(request.POST)
-        if not form.is_valid():
-            return self.refused(ValidationError(form.errors["expected_version"]))
         try:
-            services.submit(self.dev, request.user, timezone.now(), form.cleaned_data["expected_version"])
+            self.action(self.dev, request.user, timezone.now(), posted_version(request))
         except ValidationError as exc:
             return self.refused(exc)
-        messages.success(request, "Разработка направлена на экспертизу.")
+        messages.success(request, self.done)
         return redirect(self.dev)
+
+
+class SubmitView(StateButtonView):
+    check = "file"
+    action = staticmethod(services.submit)
+    done = "Разработка направлена на экспертизу."
 
 
 class ResubmitView(DevelopmentMixin, FormView):
@@ -445,23 +451,18 @@ class AssignView(DevelopmentView):
             else:
                 messages.success(request, "Эксперты назначены и получили уведомление.")
                 return redirect(self.dev)
-        return self.invalid(assign_form=form)
+        return self.invalid("assign_form", form)
 
 
 class UnassignView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        from .models import ExpertAssignment
-
         assignment = get_object_or_404(ExpertAssignment, pk=pk)
         dev = get_development(request.user, assignment.development_id)
         services.check_can_review(request.user, dev)
-        form = ActionForm(request.POST)
         try:
-            if not form.is_valid():
-                raise ValidationError(form.errors["expected_version"])
-            services.unassign(assignment, request.user, timezone.now(), form.cleaned_data["expected_version"])
+            services.unassign(assignment, request.user, timezone.now(), posted_version(request))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -512,41 +513,21 @@ class DecideView(DevelopmentView):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.decide(
+                dev = services.decide(
                     self.dev, request.user, data["verdict"], data["comment"], timezone.now(), data["expected_version"]
                 )
             except ValidationError as exc:
                 attach_errors(form, exc)
             else:
-                messages.success(request, f"Решение записано: {self.dev_state_label()}.")
-                return redirect(self.dev)
-        if not self.decision_open():
-            return self.refused(ValidationError(form.non_field_errors() or "Решение сейчас принять нельзя."))
-        return self.invalid(decision_form=form)
-
-    def decision_open(self):
-        dev = self.dev
-        return dev.state == State.IN_EXPERTISE and not dev.assignments.filter(round=dev.round, verdict="").exists()
-
-    def dev_state_label(self):
-        self.dev.refresh_from_db(fields=["state"])
-        return self.dev.get_state_display()
+                messages.success(request, f"Решение записано: {dev.get_state_display()}.")
+                return redirect(dev)
+        return self.invalid("decision_form", form)
 
 
-class PublishView(DevelopmentMixin, View):
-    http_method_names = ["post"]
+class PublishView(StateButtonView):
     check = "review"
-
-    def post(self, request, pk):
-        form = ActionForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise ValidationError(form.errors["expected_version"])
-            services.publish(self.dev, request.user, timezone.now(), form.cleaned_data["expected_version"])
-        except ValidationError as exc:
-            return self.refused(exc)
-        messages.success(request, "Разработка опубликована в банке успешных практик.")
-        return redirect(self.dev)
+    action = staticmethod(services.publish)
+    done = "Разработка опубликована в банке успешных практик."
 
 
 class UnpublishView(DevelopmentView):
@@ -569,6 +550,4 @@ class UnpublishView(DevelopmentView):
             else:
                 messages.success(request, "Практика снята с публикации.")
                 return redirect(self.dev)
-        if self.dev.state != State.PUBLISHED:
-            return self.refused(ValidationError(form.non_field_errors() or "Разработка не опубликована."))
-        return self.invalid(unpublish_form=form)
+        return self.invalid("unpublish_form", form)

@@ -11,8 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from network.models import Notification
+from network.spreadsheets import neutralise as safe
 from submissions import dashboard, services
-from submissions.exports import safe
 from submissions.models import DeadlineEvent, State, Submission
 
 from .workflow import AFTER_CLOSE, AFTER_DUE, OPEN_DAY, freeze, grow, moment, report_campaign, submitted

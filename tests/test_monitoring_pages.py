@@ -101,6 +101,23 @@ def test_list_shows_campaigns_the_user_sees_and_ones_to_fill(net, login, campaig
     assert str(campaign) not in page
 
 
+def test_to_fill_lists_only_campaigns_with_values_the_user_enters(net, login, campaign):
+    """A campaign that assesses no unit of the user's is not offered: its manual list would be a 404."""
+    only_rmo = make_set(net.region, ("assessment", "", {}), mo_kinds=("rmo",))
+    other = make_campaign(only_rmo, net.terek, today=datetime.date.today())
+    client = login(net.users.shmo_secretary)
+    page = client.get(reverse("monitoring:campaigns")).content.decode()
+    assert reverse("monitoring:manual", args=[campaign.pk]) in page
+    assert reverse("monitoring:manual", args=[other.pk]) not in page
+    assert client.get(reverse("monitoring:manual", args=[other.pk])).status_code == 404
+    # The list holds exactly the values the user may enter.
+    page = client.get(reverse("monitoring:manual", args=[campaign.pk])).content.decode()
+    shmo_value = result_of(campaign, net.shmo, "assessment")
+    rmo_value = result_of(campaign, net.terek_rmo, "assessment")
+    assert reverse("monitoring:enter", args=[shmo_value.pk]) in page
+    assert reverse("monitoring:enter", args=[rmo_value.pk]) not in page
+
+
 def test_results_table_shows_scores_totals_and_links_to_records(net, login, campaign):
     page = login(net.users.reviewer).get(reverse("monitoring:campaign", args=[campaign.pk])).content.decode()
     routes = result_of(campaign, net.terek_rmo, "routes")
@@ -389,12 +406,17 @@ def measure(client, url):
     return len(ctx.captured_queries), response
 
 
-@pytest.mark.parametrize("page", ["campaign", "list"])
+@pytest.mark.parametrize("page", ["campaign", "list", "manual", "register"])
 def test_query_counts_same_for_10_and_500_units(net, client, django_assert_max_num_queries, page):
     indicator_set = make_set(net.region, ("routes", "routes", {}), ("assessment", "", {}))
     campaign = make_campaign(indicator_set, net.terek, compute=False)
-    client.force_login(net.users.reviewer)
-    url = reverse("monitoring:campaign", args=[campaign.pk]) if page == "campaign" else reverse("monitoring:campaigns")
+    client.force_login(net.users.shmo_secretary if page == "manual" else net.users.reviewer)
+    url = {
+        "campaign": reverse("monitoring:campaign", args=[campaign.pk]),
+        "list": reverse("monitoring:campaigns"),
+        "manual": reverse("monitoring:manual", args=[campaign.pk]),
+        "register": reverse("registers:export", args=["indicator_results"]) + f"?campaign={campaign.pk}",
+    }[page]
     from monitoring import services
 
     counts = []
@@ -464,3 +486,14 @@ def test_admin_configures_sets_with_inline_indicators(net, login):
     data["indicators-0-params"] = '{"level": "regional", "format": "remote"}'
     assert client.post(reverse("admin:monitoring_indicatorset_add"), data).status_code == 302
     assert IndicatorSet.objects.get(name="Новый набор").indicators.get().params["level"] == "regional"
+
+
+def test_legend_states_thresholds_only_when_every_share_indicator_has_the_same(net, login, campaign):
+    client = login(net.users.reviewer)
+    url = reverse("monitoring:campaign", args=[campaign.pk])
+    assert "от 70 % и выше" in client.get(url).content.decode()
+    indicator = campaign.indicator_set.indicators.filter(scoring="percent").first()
+    indicator.high = 80
+    indicator.save()
+    page = client.get(url).content.decode()
+    assert "от 70 % и выше" not in page and "они разные" in page

@@ -623,6 +623,15 @@ def test_route_form_is_prefilled_and_the_edit_is_saved(net, login, with_needs):
     assert Route.objects.get().goals == "Мои цели"
 
 
+def test_route_form_computes_the_suggestions_once(net, login, with_needs, monkeypatch):
+    person, _ = with_needs
+    calls = []
+    real = services.route_suggestions
+    monkeypatch.setattr(services, "route_suggestions", lambda p, year: calls.append(year) or real(p, year))
+    login(net.users.admin).get(reverse("growth:route_add", args=[person.pk]))
+    assert calls == [YEAR]  # the prefilled goals and the card share one computation
+
+
 def test_route_form_bad_input_changes_nothing(net, login, with_needs):
     person, _ = with_needs
     response = login(net.users.admin).post(

@@ -8,8 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.template import Context, Template
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -571,6 +573,19 @@ def test_a_stale_page_changes_nothing(net, login):
     assert dev.title == "Новое название" and dev.state == State.DRAFT
 
 
+def test_a_form_posted_after_the_development_moved_on_explains_why(net, login):
+    # The assign form was open while another reviewer already decided: the page no longer offers
+    # the form, so the refusal comes back as a message instead of a blank 400 page.
+    dev = advance(net, new_dev(net), "recommended")
+    response = login(net.users.reviewer).post(
+        reverse("practices:assign", args=[dev.pk]),
+        {"experts": [rumo_expert(net).pk], "expected_version": dev.version},
+        follow=True,
+    )
+    assert response.redirect_chain == [(dev.get_absolute_url(), 302)]
+    assert "Назначать экспертов нельзя: разработка — «рекомендована»." in response.content.decode()
+
+
 def test_resubmission_needs_a_file(net, login):
     dev = advance(net, new_dev(net), "in_expertise")
     services.conclude(dev.assignments.get(), net.users.reviewer, "revise", "Доработать.", NOW)
@@ -632,6 +647,30 @@ def test_bank_queries_are_bounded(net, login, django_assert_max_num_queries, siz
     with django_assert_max_num_queries(6):
         response = c.get(reverse("practices:bank"))
     assert response.status_code == 200
+
+
+def test_bank_count_is_capped(net, login, monkeypatch):
+    monkeypatch.setattr("network.pagination.CappedPaginator.cap", 2)
+    for i in range(3):
+        published(net, title=f"Практика {i}")
+    assert "Найдено практик: больше 2" in login(net.users.outsider).get(reverse("practices:bank")).content.decode()
+
+
+def test_development_page_queries_do_not_grow_with_experts(net, login):
+    def page_queries(experts):
+        dev = advance(net, new_dev(net), "submitted")
+        services.assign(dev, experts, net.users.reviewer, NOW, dev.version)
+        for user in experts:
+            services.conclude(dev.assignments.get(expert=user), user, "recommend", "Да.", NOW)
+        c = login(net.users.reviewer)
+        with CaptureQueriesContext(connection) as captured:
+            page = c.get(dev.get_absolute_url())
+        assert page.status_code == 200 and "Решение по итогам экспертизы" in page.content.decode()
+        return len(captured)
+
+    one = page_queries([net.users.reviewer])
+    three = page_queries([rumo_expert(net, "e2"), rumo_expert(net, "e3"), rumo_expert(net, "e4")])
+    assert one == three
 
 
 @pytest.mark.parametrize("size", [2, 10])

@@ -290,6 +290,30 @@ def test_filers_of_the_responsible_unit_mark_its_items(net, login):
     assert item.status == ItemStatus.DONE
 
 
+def test_who_may_set_an_items_status(net):
+    """One rule for the roadmap page, the status view and set_status."""
+    program = make_program(net.terek)
+    item = make_item(program, responsible_person=net.users.teacher_person)
+    assert programs.may_set_status(net.users.methodist, item)  # keeps the unit's records
+    assert programs.may_set_status(net.users.teacher, item)  # answers for the item
+    assert not programs.may_set_status(net.users.reviewer, item)  # only views the unit
+
+
+def test_a_failed_period_change_keeps_the_old_passport(net, login, monkeypatch):
+    program = make_program(net.terek, start=2026, end=2027)
+    make_item(program, term_kind=TermKind.PERIOD)
+
+    def broken(_program):
+        raise RuntimeError("refresh failed")
+
+    monkeypatch.setattr(programs, "refresh_due_dates", broken)
+    client = login(net.users.methodist)
+    with pytest.raises(RuntimeError):
+        client.post(reverse("plans:program_edit", args=[program.pk]), program_data(start_year="2026", end_year="2028"))
+    program.refresh_from_db()
+    assert (program.end_year, program.version) == (2027, 1)
+
+
 def test_a_viewer_who_is_not_responsible_may_not_change_status(net, login):
     program = make_program(net.terek)
     item = make_item(program)
