@@ -47,7 +47,20 @@ class VersionedModel(models.Model):
 
 
 class Notification(models.Model):
-    """A message in the portal (the bell); e-mailed once, by `send_pending_emails`."""
+    """A message in the portal (the bell) and, until mailed, a letter in the outbox.
+
+    `network.notify.relay_outbox` mails it at most once: it claims the row (SENDING) and
+    commits the claim before talking to the mail server, then marks it SENT. A failure is
+    written on the row (attempts, last error) and retried later; see the relay for the rules.
+    """
+
+    class EmailStatus(models.TextChoices):
+        PENDING = "pending", "ждёт отправки"
+        SENDING = "sending", "отправляется"
+        SENT = "sent", "отправлено"
+        NO_ADDRESS = "no_address", "нет адреса"
+        FAILED = "failed", "не удалось отправить"
+        INTERRUPTED = "interrupted", "отправка прервана"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     text = models.CharField("текст", max_length=500)
@@ -55,6 +68,14 @@ class Notification(models.Model):
     created_at = models.DateTimeField("создано", auto_now_add=True)
     read_at = models.DateTimeField("прочитано", null=True, blank=True)
     emailed_at = models.DateTimeField("отправлено по почте", null=True, blank=True)
+    email_status = models.CharField(
+        "письмо", max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING, editable=False
+    )
+    email_attempts = models.PositiveSmallIntegerField("попыток отправки", default=0, editable=False)
+    email_error = models.TextField("последняя ошибка отправки", blank=True, editable=False)
+    # A failed letter waits until then (backoff); empty: as soon as a relay runs.
+    email_next_try_at = models.DateTimeField("следующая попытка", null=True, blank=True, editable=False)
+    email_claimed_at = models.DateTimeField("взято на отправку", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "уведомление"
@@ -62,7 +83,18 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_unread"),
-            models.Index(fields=["emailed_at"], name="notification_unsent"),
+            # The outbox, oldest first: only the rows still to mail are indexed, however long the history.
+            models.Index(
+                fields=["id"],
+                name="notification_outbox",
+                condition=models.Q(email_status="pending"),
+            ),
+            # Claims left behind by a killed relay are found without scanning the history.
+            models.Index(
+                fields=["email_claimed_at"],
+                name="notification_sending",
+                condition=models.Q(email_status="sending"),
+            ),
         ]
 
     def __str__(self):

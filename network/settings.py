@@ -227,6 +227,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "submissions.deadline_sweep",
         "schedule": crontab(hour=int(os.environ.get("SWEEP_HOUR", 6)), minute=0),
     },
+    # The mail outbox (network.notify): letters leave within a minute even if queueing on commit failed.
+    "mail-relay": {
+        "task": "network.relay_mail",
+        "schedule": 60.0,
+        "options": {"expires": 55},  # a run that could not start in its minute is replaced by the next
+    },
 }
 
 # The demo network and its logins exist only outside production.

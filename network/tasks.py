@@ -20,3 +20,17 @@ def render_document(rendered_id: int) -> str:
         return "nothing to do"
     render_and_store(rendered)
     return rendered.filename
+
+
+@shared_task(name="network.relay_mail", ignore_result=True)
+def relay_mail() -> dict:
+    """Mail the outbox (network.notify): queued on commit by notify() and run every minute by beat.
+
+    Several may run at once; each claims its own letters, and a letter is never sent twice.
+    ignore_result: a result a minute would only fill the result backend.
+    """
+    from dataclasses import asdict
+
+    from .notify import relay_outbox
+
+    return asdict(relay_outbox())

@@ -15,7 +15,7 @@ from django.db import transaction
 from growth.services import close_expired_surveys
 from meetings.governance import run_governance_checks
 from network.models import Notification
-from network.notify import notification_rows, send_pending_emails
+from network.notify import notification_rows, relay_outbox
 from orgunits.models import OrgUnit
 from plans.sweep import check_overdue_roadmaps
 
@@ -132,5 +132,15 @@ def run_sweep(today: datetime.date, send_email: bool = True) -> SweepReport:
     check_overdue_roadmaps(today, report)
     close_expired_surveys(today, report)
     if send_email:
-        report.emails = send_pending_emails()
+        # The same relay as the every-minute beat: no daily cap, and a letter that fails is
+        # recorded on its notification instead of stopping the letters after it.
+        mail = relay_outbox()
+        report.emails = mail.sent
+        if mail.failed or mail.interrupted:
+            report.lines.append(
+                f"Писем не отправлено: {mail.failed} (повтор позже), "
+                f"прервано при отправке: {mail.interrupted} (повторно не отправляются)"
+            )
+        if mail.server_down:
+            report.lines.append("Почтовый сервер недоступен: остальные письма уйдут при следующей попытке.")
     return report
