@@ -40,9 +40,11 @@ lint: install
 	$(BIN)/ruff format --check .
 
 # The national-scale benchmark on the local PostgreSQL (BENCH_DATABASE_URL to point elsewhere):
-# builds the synthetic network once, prints the table and writes docs/benchmarks.md.
+# builds the synthetic network once, prints the table and writes docs/benchmarks.md;
+# then the cost of a login (password hashing) and of 200 logins at once on two cores.
 bench: install
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+	$(BIN)/python scripts/bench_login.py
 
 # How long a 100-item plan takes to print (a benchmark, not a test; a throw-away database).
 bench-pdf: install

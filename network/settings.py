@@ -6,6 +6,7 @@ filesystem transport, so that `make run` needs no external service.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -81,6 +82,8 @@ INSTALLED_APPS = [
     "events",
     "practices",
     "registers",
+    "accounts",
+    "axes",  # login throttling (accounts/lockouts.py)
 ]
 
 MIDDLEWARE = [
@@ -94,6 +97,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Ends sessions idle for SESSION_IDLE_TIMEOUT; after auth and messages (it logs out and says why).
+    "accounts.middleware.IdleTimeoutMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "network.urls"
@@ -134,6 +141,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -149,6 +158,43 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Argon2id with parameters measured for this server (accounts/hashers.py); PBKDF2 stays listed so that
+# older hashes still verify, and Django re-hashes them with Argon2id at the next login.
+PASSWORD_HASHERS = [
+    "accounts.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
+# Sessions: SESSION_COOKIE_AGE is the absolute limit from the login (Django's two weeks unless set);
+# SESSION_IDLE_TIMEOUT ends a session after this many seconds without a request (8 hours: a working day).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14))
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 60 * 60 * 8))
+
+# Login throttling (django-axes, accounts/lockouts.py): a username is locked after AXES_FAILURE_LIMIT
+# failures, a client address after ACCOUNTS_ADDRESS_FAILURE_LIMIT (higher: a school behind one NAT address),
+# both for AXES_COOLOFF_TIME after the last failure. Regional administrators unlock at /accounts/lockouts/.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+ACCOUNTS_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", 20))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", 15)))
+# A refused attempt during a lock does not extend it: the time on the page is the real time to wait.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "accounts.lockouts.PortalAxesHandler"  # the address limit; success forgets only own typos
+AXES_LOCKOUT_CALLABLE = "accounts.lockouts.lockout_response"  # the login page with the time to wait, 429
+AXES_CLIENT_IP_CALLABLE = "accounts.lockouts.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure and lock kept in axes's AccessFailureLog
+AXES_VERBOSE = False  # our own log line per lock (logger accounts.security) instead of axes's banner
+# Reverse proxies in front of the portal that append X-Forwarded-For (1 behind nginx); 0 trusts REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
+
+# Password reset (accounts/passwords.py): requests per hour from one address and for one e-mail, and the
+# fixed time every answer takes so that known and unknown e-mails cannot be told apart.
+PASSWORD_RESET_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_PER_ADDRESS", 10))
+PASSWORD_RESET_PER_EMAIL = int(os.environ.get("PASSWORD_RESET_PER_EMAIL", 3))
+PASSWORD_RESET_MIN_SECONDS = float(os.environ.get("PASSWORD_RESET_MIN_SECONDS", 0.5))
 
 LANGUAGE_CODE = "ru"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Moscow")

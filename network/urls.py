@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.passwords import PortalPasswordResetView
+
 from .health import healthz
 from .views import HomeView, NotificationsView
 
@@ -14,7 +16,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("notifications/", NotificationsView.as_view(), name="notifications"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    # Rate-limited, and the same answer time for known and unknown e-mails (accounts/passwords.py).
+    path("accounts/password_reset/", PortalPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("orgunits.urls")),
     path("", include("people.urls")),

@@ -1,6 +1,7 @@
 """The demo of `make run`: the Ivolginsky campaign for 2026 shows computed scores for every МО with drill-down."""
 
 from django.core.management import call_command
+from django.http import HttpRequest  # django-axes checks every login against its request
 from django.urls import reverse
 
 from monitoring.models import IndicatorSet, MonitoringCampaign, Result
@@ -21,7 +22,7 @@ def test_demo_ivolginsky_campaign(db, client):
     assert len({r.total for r in rows}) > 3  # the МО score differently
     assert previous.rows.filter(recommendation__isnull=False).exists()
 
-    assert client.login(username="reviewer_rb", password="metodset-demo")
+    assert client.login(request=HttpRequest(), username="reviewer_rb", password="metodset-demo")
     page = client.get(reverse("monitoring:campaign", args=[current.pk])).content.decode()
     assert "Районное методическое объединение учителей русского языка" in page
     assert "Изменение к 2025" in page and ("change-up" in page or "change-down" in page)

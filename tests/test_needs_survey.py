@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.http import HttpRequest  # django-axes checks every login against its request
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -669,10 +670,10 @@ def test_demo_has_an_open_survey_for_the_teacher_and_a_closed_one(db, client):
     assert current.state == "open" and services.accepting_answers(current, TODAY) is None
     assert current.answers.count() >= 20
     assert NeedsSurvey.objects.get(year=YEAR - 1).state == "closed"
-    client.login(username="teacher", password="metodset-demo")
+    client.login(request=HttpRequest(), username="teacher", password="metodset-demo")
     page = client.get(reverse("growth:my_surveys")).content.decode()
     assert current.title in page and "Изменить ответ" in page
-    client.login(username="methodist", password="metodset-demo")
+    client.login(request=HttpRequest(), username="methodist", password="metodset-demo")
     assert "План-график" in client.get(reverse("growth:survey_results", args=[current.pk])).content.decode()
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
+from django.http import HttpRequest  # django-axes checks every login against its request
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -748,7 +749,7 @@ def test_demo_expertise_runs_to_the_bank(db, client):
     waiting = teacher.get(state=State.IN_EXPERTISE)
     assert waiting.assignments.get(expert__username="reviewer").verdict == ""
     assert 4 <= Development.objects.published().exclude(author__user__username="teacher").count() <= 6
-    client.login(username="reviewer", password="metodset-demo")
+    client.login(request=HttpRequest(), username="reviewer", password="metodset-demo")
     assert waiting.title in client.get(reverse("practices:inbox"), {"tab": "mine"}).content.decode()
     bank = client.get(reverse("practices:bank"), {"q": "грамотность"}).content.decode()
     assert "математической грамотности" in bank

@@ -1,0 +1,35 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+
+LAST_ACTIVITY = "last_activity"
+# Last activity is rewritten at most this often: a session save on every request would cost a write
+# per page view for nothing, the timeout is counted in hours.
+RESOLUTION_SECONDS = 60
+
+
+class IdleTimeoutMiddleware:
+    """Ends a session after SESSION_IDLE_TIMEOUT seconds without a request.
+
+    SESSION_COOKIE_AGE stays the absolute limit from the login; this one catches the computer in the
+    staff room left logged in. Goes after the auth and messages middleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(LAST_ACTIVITY)
+            timeout = settings.SESSION_IDLE_TIMEOUT
+            if last is not None and now - last > timeout:
+                logout(request)
+                hours = timeout / 3600
+                span = f"{hours:g} ч." if hours >= 1 else f"{max(1, timeout // 60)} мин."
+                messages.info(request, f"Сеанс завершён: вы не работали с порталом больше {span} Войдите снова.")
+            elif last is None or now - last >= RESOLUTION_SECONDS:
+                request.session[LAST_ACTIVITY] = now
+        return self.get_response(request)
