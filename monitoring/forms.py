@@ -7,7 +7,9 @@ from orgunits.models import Level, OrgUnit
 from submissions.attachments import MAX_ATTACHMENT_BYTES, allowed_extensions_label, size_label, validate_upload
 from submissions.models import ALLOWED_ATTACHMENT_TYPES
 
-from .models import IndicatorSet, MonitoringCampaign, Recommendation, Scoring
+from . import sets
+from .models import Indicator, IndicatorSet, MonitoringCampaign, Recommendation, Scoring
+from .rules import RULE_CHOICES
 
 ROOT_CHOICES_LIMIT = 300
 
@@ -162,3 +164,213 @@ class RecommendationForm(VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
             self.fields["expected_version"].initial = 0  # written by nobody yet
+
+
+# -- indicator sets (the portal editor; the admin keeps its own inline for the superuser) ------------
+
+
+class SetForm(VersionedFormMixin, forms.ModelForm):
+    """The passport of a set. The region is chosen once, when the set is created: campaigns hang on it."""
+
+    region = forms.ModelChoiceField(
+        label="Регион",
+        queryset=None,
+        empty_label="— выберите —",
+        error_messages={"required": "Выберите регион.", "invalid_choice": "Выберите регион из списка."},
+    )
+
+    class Meta:
+        model = IndicatorSet
+        fields = ["name", "basis", "is_default", "mo_kinds"]
+        widgets = {"basis": forms.Textarea(attrs={"rows": 3}), "mo_kinds": forms.CheckboxSelectMultiple}
+        error_messages = {
+            "name": {"required": "Укажите название набора.", "max_length": "Название — не длиннее 300 знаков."},
+            "mo_kinds": {"invalid_choice": "Выберите виды подразделений из списка."},
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from orgunits.models import UnitKind
+
+        self.fields["mo_kinds"].queryset = UnitKind.objects.order_by("level", "name")
+        if self.instance.pk:
+            # The region stays out of the model fields either way: the constraints on it are checked here
+            # in clean(), with messages that say what to do (and the default mark moves, see sets.save_set).
+            del self.fields["region"]
+            region_id = self.instance.region_id
+        else:
+            self.fields["region"].queryset = sets.editable_regions(user)
+            # (the form's initial, not the field's: a new instance's empty relation would win over the field's)
+            self.initial["mo_kinds"] = list(
+                UnitKind.objects.filter(code__in=["rmo", "gmo", "shmo"]).values_list("pk", flat=True)
+            )
+            region_id = None
+        default = IndicatorSet.objects.filter(region_id=region_id, is_default=True).exclude(pk=self.instance.pk)
+        current = default.first() if region_id else None
+        if current is not None:
+            self.fields["is_default"].help_text = f"Отметка снимется с набора «{current}»."
+        else:
+            self.fields["is_default"].help_text = (
+                "Предлагается первым при создании кампании; у региона один набор по умолчанию — отметка снимется "
+                "с прежнего."
+            )
+
+    def clean(self):
+        data = super().clean()
+        if "region" in self.fields and data.get("region"):
+            self.instance.region = data["region"]
+        name = data.get("name")
+        if name and self.instance.region_id:
+            same = IndicatorSet.objects.filter(region_id=self.instance.region_id, name=name).exclude(
+                pk=self.instance.pk
+            )
+            if same.exists():
+                self.add_error("name", f"В регионе уже есть набор «{name}»: выберите другое название.")
+        return data
+
+
+INDICATOR_FIELDS = [
+    "position",
+    "code",
+    "short_name",
+    "name",
+    "assessed",
+    "method",
+    "rule",
+    "params",
+    "scoring",
+    "mid",
+    "high",
+    "criteria",
+    "hint",
+]
+
+
+def _threshold_errors(what):
+    return {
+        "required": f"Укажите порог «{what}».",
+        "invalid": f"Порог «{what}» — число от 0 до 100.",
+        "min_value": f"Порог «{what}» — не меньше 0.",
+        "max_value": f"Порог «{what}» — не больше 100.",
+        "max_digits": f"Порог «{what}» — число от 0 до 100, не больше двух знаков после запятой.",
+        "max_decimal_places": f"Порог «{what}» — не больше двух знаков после запятой.",
+    }
+
+
+class IndicatorForm(forms.ModelForm):
+    """The same fields and checks as the admin's inline (Indicator.clean validates rules and thresholds)."""
+
+    rule = forms.ChoiceField(
+        label="Правило расчёта",
+        required=False,
+        choices=[("", "— нет (значение вносится вручную) —"), *RULE_CHOICES],
+        error_messages={"invalid_choice": "Выберите правило расчёта из списка."},
+    )
+    params = forms.JSONField(
+        label="Параметры правила (JSON)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text='Например {"years": 3}; пусто — параметры по умолчанию.',
+        error_messages={"invalid": 'Параметры — объект JSON, например {"years": 3}: проверьте кавычки и скобки.'},
+    )
+
+    class Meta:
+        model = Indicator
+        fields = INDICATOR_FIELDS
+        widgets = {"name": forms.Textarea(attrs={"rows": 2}), "hint": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {
+            "position": {
+                "required": "Укажите номер по порядку.",
+                "invalid": "№ п/п — целое число.",
+                "min_value": "№ п/п — не меньше 0.",
+            },
+            "code": {
+                "required": "Укажите код показателя (латиницей, например routes).",
+                "invalid": "Код — латинские буквы, цифры, «-» и «_», например routes.",
+                "max_length": "Код — не длиннее 40 знаков.",
+            },
+            "short_name": {
+                "required": "Укажите краткое название (заголовок столбца).",
+                "max_length": "Не длиннее 80 знаков.",
+            },
+            "name": {"required": "Укажите формулировку показателя.", "max_length": "Не длиннее 500 знаков."},
+            "assessed": {"invalid_choice": "Выберите, что оценивается, из списка."},
+            "method": {"invalid_choice": "Выберите, как получается значение, из списка."},
+            "scoring": {"invalid_choice": "Выберите способ оценки из списка."},
+            "mid": _threshold_errors("1 балл"),
+            "high": _threshold_errors("2 балла"),
+            "criteria": {"max_length": "Критерии — не длиннее 300 знаков."},
+        }
+
+    def clean_params(self):
+        params = self.cleaned_data.get("params")
+        return {} if params in (None, "") else params
+
+
+class BaseIndicatorFormSet(forms.BaseInlineFormSet):
+    """The indicators of one set; refuses what a closed year or stored values forbid (see monitoring.sets)."""
+
+    def __init__(self, *args, closed_years=(), with_values=frozenset(), **kwargs):
+        self.closed_years = list(closed_years)
+        self.with_values = set(with_values)
+        kwargs.setdefault("queryset", Indicator.objects.order_by("position", "pk"))
+        super().__init__(*args, **kwargs)
+        if self.closed_years:
+            self.extra = 0  # nothing can be added: no empty rows to fill in vain
+
+    def get_unique_error_message(self, unique_check):
+        return "Коды показателей повторяются: у каждого показателя набора должен быть свой код."
+
+    def get_form_error(self):
+        return "Этот код уже есть у другого показателя набора: исправьте код."
+
+    def clean(self):
+        refused = []
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data"):
+                continue
+            indicator = form.instance
+            label = indicator.short_name or indicator.code or "новый показатель"
+            if self.can_delete and self._should_delete_form(form):
+                if indicator.pk is None:
+                    continue
+                if self.closed_years:
+                    refused.append(f"Показатель «{label}» удалить нельзя: набор использован в закрытом мониторинге.")
+                elif indicator.pk in self.with_values:
+                    refused.append(f"Показатель «{label}» удалить нельзя: по нему уже есть значения в мониторинге.")
+                continue
+            if indicator.pk is None:
+                if self.closed_years and form.has_changed():
+                    form.add_error(None, "Добавить показатель в этот набор нельзя.")
+                    refused.append("Новый показатель добавить нельзя: набор использован в закрытом мониторинге.")
+                continue
+            if self.closed_years:
+                locked, reason = sets.SCORING_FIELDS, "набор использован в закрытом мониторинге"
+            elif indicator.pk in self.with_values:
+                locked, reason = sets.VALUE_FIELDS, "по показателю уже есть значения в мониторинге"
+            else:
+                continue
+            changed = [name for name in locked if name in form.changed_data]
+            for name in changed:
+                form.add_error(name, f"Не изменяется: {reason}.")
+            if changed:
+                fields = ", ".join(f"«{form.fields[name].label}»" for name in changed)
+                refused.append(f"У показателя «{label}» нельзя изменить {fields}: {reason}.")
+        if refused:
+            if self.closed_years:
+                refused.append(sets.frozen_message(self.closed_years))
+            raise ValidationError(list(dict.fromkeys(refused)))
+        super().clean()
+
+
+IndicatorFormSet = forms.inlineformset_factory(
+    IndicatorSet,
+    Indicator,
+    form=IndicatorForm,
+    formset=BaseIndicatorFormSet,
+    fields=INDICATOR_FIELDS,
+    extra=2,
+    can_delete=True,
+    max_num=200,
+    validate_max=True,
+)

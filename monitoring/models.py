@@ -42,7 +42,10 @@ class Scoring(models.TextChoices):
     SCORE = "score", "балл 0–2 выставляется вручную"
 
 
-class IndicatorSet(models.Model):
+class IndicatorSet(VersionedModel):
+    """Versioned: the portal editor saves the passport and the indicators as one edit of the set, so two
+    administrators editing one set never silently overwrite each other (see monitoring.sets)."""
+
     region = models.ForeignKey(
         "orgunits.Region", on_delete=models.PROTECT, related_name="indicator_sets", verbose_name="регион"
     )

@@ -18,5 +18,7 @@ urlpatterns = [
     path("monitoring/rows/<int:pk>/", views.RowView.as_view(), name="row"),
     path("monitoring/rows/<int:pk>/recommendation/", views.RecommendationView.as_view(), name="recommendation"),
     path("monitoring/sets/", views.SetListView.as_view(), name="sets"),
+    path("monitoring/sets/new/", views.SetEditView.as_view(), name="set_add"),
     path("monitoring/sets/<int:pk>/", views.SetView.as_view(), name="set"),
+    path("monitoring/sets/<int:pk>/edit/", views.SetEditView.as_view(), name="set_edit"),
 ]

@@ -13,9 +13,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.db.models import Max
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -27,8 +27,8 @@ from orgunits.access import access_for
 from people.models import PersonalDataAccess
 from people.services import log_personal_data_many
 
-from . import exports, scoring, services
-from .forms import CampaignForm, ManualEntryForm, RecommendationForm
+from . import exports, scoring, services, sets
+from .forms import CampaignForm, IndicatorFormSet, ManualEntryForm, RecommendationForm, SetForm
 from .models import IndicatorSet, MonitoringCampaign, Recommendation, Result, Row, Scoring
 
 ROWS_PER_PAGE = 100
@@ -469,12 +469,24 @@ def visible_sets(user):
     return sets.filter(region_id__in={s.region_id for s in access.top_spans()})
 
 
+def get_set(user, pk, edit=False) -> IndicatorSet:
+    """Invisible (another region) → 404; visible but not the region's administrator → 403."""
+    indicator_set = get_object_or_404(visible_sets(user), pk=pk)
+    if edit and not sets.may_edit(user, indicator_set):
+        raise PermissionDenied("Наборы показателей изменяют администраторы региона.")
+    return indicator_set
+
+
 class SetListView(LoginRequiredMixin, TemplateView):
     template_name = "monitoring/set_list.html"
 
     def get_context_data(self, **kwargs):
-        sets = visible_sets(self.request.user).order_by("region__name", "-is_default", "name")
-        return super().get_context_data(page_obj=Paginator(sets, 25).get_page(self.request.GET.get("page")), **kwargs)
+        sets_ = visible_sets(self.request.user).order_by("region__name", "-is_default", "name")
+        return super().get_context_data(
+            page_obj=Paginator(sets_, 25).get_page(self.request.GET.get("page")),
+            can_create=sets.may_create(self.request.user),
+            **kwargs,
+        )
 
 
 class SetView(LoginRequiredMixin, TemplateView):
@@ -483,14 +495,83 @@ class SetView(LoginRequiredMixin, TemplateView):
     template_name = "monitoring/set.html"
 
     def get_context_data(self, **kwargs):
-        indicator_set = get_object_or_404(visible_sets(self.request.user), pk=self.kwargs["pk"])
+        indicator_set = get_set(self.request.user, self.kwargs["pk"])
         return super().get_context_data(
             indicator_set=indicator_set,
             indicators=list(indicator_set.indicators.order_by("position", "pk")),
             mo_kinds=list(indicator_set.mo_kinds.order_by("name")),
             boundary_note=scoring.BOUNDARY_NOTE,
-            admin_url=reverse("admin:monitoring_indicatorset_change", args=[indicator_set.pk])
-            if self.request.user.is_staff
-            else "",
+            can_edit=sets.may_edit(self.request.user, indicator_set),
+            **kwargs,
+        )
+
+
+class SetEditView(LoginRequiredMixin, TemplateView):
+    """Create a set, or edit its passport and indicators in one versioned save (rules in monitoring.sets)."""
+
+    template_name = "monitoring/set_form.html"
+    EXTRA_ROWS = 2
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if "pk" in kwargs:
+            self.object = get_set(request.user, kwargs["pk"], edit=True)
+        elif sets.may_create(request.user):
+            self.object = IndicatorSet()
+        else:
+            raise PermissionDenied("Наборы показателей создают администраторы региона.")
+        self.is_new = self.object.pk is None
+        self.closed_years = sets.closed_years(self.object)
+        return super().dispatch(request, *args, **kwargs)
+
+    def build(self, data=None):
+        form = SetForm(data, instance=self.object, user=self.request.user)
+        last = 0 if self.is_new else self.object.indicators.aggregate(n=Max("position"))["n"] or 0
+        formset = IndicatorFormSet(
+            data,
+            instance=self.object,
+            prefix="indicators",
+            closed_years=self.closed_years,
+            with_values=sets.indicators_with_values(self.object),
+            initial=[{"position": last + n} for n in range(1, self.EXTRA_ROWS + 1)],
+        )
+        return form, formset
+
+    def get(self, request, *args, **kwargs):
+        form, formset = self.build()
+        return self.render_to_response(self.get_context_data(form=form, formset=formset))
+
+    def post(self, request, *args, **kwargs):
+        form, formset = self.build(request.POST)
+        valid = form.is_valid()
+        valid = formset.is_valid() and valid  # both validated: every error is shown at once
+        if valid:
+            try:
+                indicator_set = sets.save_set(form, formset, form.cleaned_data.get("expected_version"))
+            except StaleVersionError:
+                form.add_error(None, form.conflict_message)
+            except sets.SaveRefused as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Набор показателей «{indicator_set}» сохранён.")
+                open_years = sets.open_computed_years(indicator_set)
+                if open_years and not self.is_new:
+                    messages.info(
+                        request,
+                        "Открытые кампании по этому набору ("
+                        + ", ".join(map(str, open_years))
+                        + " г.) посчитаны по прежним показателям: пересчитайте их, чтобы применить изменения.",
+                    )
+                return redirect(indicator_set)
+            if self.is_new:
+                self.object.pk = None  # the rolled-back insert left its id on the instance
+        return self.render_to_response(self.get_context_data(form=form, formset=formset), status=400)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            indicator_set=self.object,
+            is_new=self.is_new,
+            frozen_message=sets.frozen_message(self.closed_years) if self.closed_years else "",
             **kwargs,
         )
