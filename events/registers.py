@@ -77,6 +77,7 @@ class ParticipationsRegister(Register):
     code = "participations"
     title = "Участие педагогов в мероприятиях"
     personal_data = True
+    person_field = "person_id"
     resource_class = ParticipationResource
     widths = {"Педагог": 35, "Школа": 35, "Мероприятие": 60}
 

@@ -16,7 +16,8 @@ from django.views.generic import FormView, TemplateView, View
 from network.views import parse_int
 from orgunits.access import access_for
 from orgunits.models import OrgUnit
-from people.models import Person
+from people.models import Person, PersonalDataAccess
+from people.services import log_personal_data, log_personal_data_many
 
 from .filters import filter_events
 from .forms import EventForm, ParticipationForm
@@ -161,10 +162,18 @@ class EventDetailView(LoginRequiredMixin, TemplateView):
         editable = can_edit(user, self.event.unit)
         if editable and form is None:
             form = ParticipationForm(event=self.event, people=region_people(user, self.event.unit))
+        participations = list(self.event.participations.select_related("person"))
+        # 152-ФЗ: the page shows who took part and with what result: one insert for all of them.
+        log_personal_data_many(
+            user,
+            [p.person_id for p in participations],
+            PersonalDataAccess.Action.VIEW,
+            f"мероприятие «{self.event}»: список участников",
+        )
         return super().get_context_data(
             event=self.event,
             unit=self.event.unit,
-            participations=list(self.event.participations.select_related("person")),
+            participations=participations,
             can_edit=editable,
             form=form,
             **kwargs,
@@ -185,7 +194,13 @@ class ParticipantAddView(EventDetailView):
     def post(self, request, *args, **kwargs):
         form = ParticipationForm(request.POST, event=self.event, people=region_people(request.user, self.event.unit))
         if form.is_valid():
-            form.save()
+            participation = form.save()
+            log_personal_data(
+                request.user,
+                participation.person,
+                PersonalDataAccess.Action.CHANGE,
+                f"участие в мероприятии «{self.event}»: добавлено",
+            )
             messages.success(request, "Участник добавлен.")
             return redirect(self.event)
         return self.render_to_response(self.get_context_data(form=form), status=400)
@@ -195,8 +210,14 @@ class ParticipantRemoveView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        participation = get_object_or_404(Participation.objects.select_related("event"), pk=pk)
+        participation = get_object_or_404(Participation.objects.select_related("event", "person"), pk=pk)
         event = get_event(request.user, participation.event_id, edit=True)
         participation.delete()
+        log_personal_data(
+            request.user,
+            participation.person,
+            PersonalDataAccess.Action.CHANGE,
+            f"участие в мероприятии «{event}»: удалено",
+        )
         messages.success(request, "Участник удалён из мероприятия.")
         return redirect(event)

@@ -48,6 +48,7 @@ class CoursesRegister(Register):
     code = "courses"
     title = "Курсы повышения квалификации (КПК)"
     personal_data = True
+    person_field = "person_id"
     resource_class = CourseResource
     widths = {"Педагог": 35, "Школа": 30, "Программа": 60, "Организация": 35}
 
@@ -69,6 +70,7 @@ class RoutesRegister(Register):
     code = "routes"
     title = "Индивидуальные образовательные маршруты (ИОМ)"
     personal_data = True
+    person_field = "person_id"
     resource_class = RouteResource
     widths = {"Педагог": 35, "Школа": 30, "Сопровождает": 45, "Цели": 70}
 

@@ -95,6 +95,14 @@ class GrowthFormView(LoginRequiredMixin, FormView):
             self.person, self.object = self.new_instance(kwargs)
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs):
+        # 152-ФЗ: an edit form shows the record (and the form of a new route, the person's diagnostics).
+        what = "форма редактирования" if self.object.pk else "форма добавления"
+        log_personal_data(
+            request.user, self.person, PersonalDataAccess.Action.VIEW, f"портфолио: {what} «{self.title}»"
+        )
+        return super().get(request, *args, **kwargs)
+
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = self.object
@@ -290,6 +298,15 @@ class GrowthDeleteView(LoginRequiredMixin, TemplateView):
             person = getattr(person, attr)
         self.person = get_person(request.user, person.pk, "manage")
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        log_personal_data(
+            request.user,
+            self.person,
+            PersonalDataAccess.Action.VIEW,
+            f"портфолио: подтверждение удаления «{self.object}»",
+        )
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(person=self.person, object=self.object, **kwargs)

@@ -242,11 +242,30 @@ class PersonalDataAccess(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_log", verbose_name="чьи данные"
     )
     details = models.CharField("что именно", max_length=500, blank=True)
+    # The register export that took the person's data out of the portal. The log is append-only:
+    # removing an export record must not rewrite (SET_NULL) a million log rows, so the number stays
+    # and `details` still names the register, format and filters.
+    export = models.ForeignKey(
+        "registers.Export",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="выгрузка",
+        db_index=False,  # the (export, person) index below serves lookups by export
+    )
 
     class Meta:
         verbose_name = "доступ к персональным данным"
         verbose_name_plural = "журнал доступа к персональным данным"
         ordering = ["-at"]
+        indexes = [
+            # A person's log page, newest first, even with thousands of entries.
+            models.Index(fields=["person", "-at"], name="pd_access_person_at"),
+            # One entry per person per export: the writer checks it batch by batch.
+            models.Index(fields=["export", "person"], name="pd_access_export_person"),
+        ]
 
     def __str__(self):
         return f"{self.at:%d.%m.%Y %H:%M} {self.user} {self.get_action_display()} {self.person or ''}"

@@ -189,6 +189,7 @@ class PeopleRegister(Register):
     code = "people"
     title = "Педагоги"
     personal_data = True
+    person_field = "pk"
     resource_class = PersonExportResource
     import_resource_class = PersonResource
     widths = {"Фамилия": 18, "Имя": 14, "Отчество": 18, "E-mail": 28, "Должность": 28, "Школа": 35, "Предметы": 35}
@@ -215,6 +216,7 @@ class MembershipsRegister(Register):
     code = "memberships"
     title = "Составы подразделений (членство)"
     personal_data = True
+    person_field = "person_id"
     resource_class = MembershipExportResource
     import_resource_class = MembershipResource
     widths = {"ФИО": 35, "E-mail педагога": 28, "Подразделение (путь)": 60}

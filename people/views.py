@@ -53,7 +53,12 @@ class PersonListView(LoginRequiredMixin, SingleTableMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         access = access_for(self.request.user)
-        return super().get_context_data(can_add=access.administers_anything, **kwargs)
+        context = super().get_context_data(can_add=access.administers_anything, **kwargs)
+        # 152-ФЗ: the people shown on this page were read. Their rows are fetched here once and the
+        # table renders the same (cached) rows, so logging costs one insert, not a second query.
+        shown = [row.record.pk for row in context["table"].page.object_list]
+        services.log_personal_data_many(self.request.user, shown, PersonalDataAccess.Action.VIEW, "список педагогов")
+        return context
 
 
 class PersonDetailView(LoginRequiredMixin, TemplateView):
@@ -101,6 +106,14 @@ class PersonFormView(LoginRequiredMixin, FormView):
 
     def _schools(self):
         return School.objects.restrict(self.request.user, "manage").select_related("municipality")
+
+    def get(self, request, *args, **kwargs):
+        if self.person is not None:
+            # The form shows the whole card: a read like the card page. A POST is logged as the change.
+            services.log_personal_data(
+                request.user, self.person, PersonalDataAccess.Action.VIEW, "форма редактирования"
+            )
+        return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -305,15 +318,31 @@ class PersonLoginView(LoginRequiredMixin, FormView):
 
 
 class AccessLogView(LoginRequiredMixin, TemplateView):
-    """Who read or changed a person's data: visible to those who administer the person."""
+    """Who read, changed or exported a person's data, when and why: visible to those who administer
+    the person and to the person themself (152-ФЗ art. 14: the subject may know how their data is used).
+    A fixed number of queries whatever the length of the log (an index on person and time)."""
 
     template_name = "people/access_log.html"
+    per_page = 50
 
     def get_context_data(self, **kwargs):
-        person = get_person(self.request.user, self.kwargs["pk"], "manage")
-        entries = person.access_log.select_related("user").order_by("-at")
+        user = self.request.user
+        own = Person.objects.filter(pk=self.kwargs["pk"], user_id=user.pk).select_related("school", "region", "user")
+        person = own.first() or get_person(user, self.kwargs["pk"], "manage")
+        action = self.request.GET.get("action", "")
+        if action not in PersonalDataAccess.Action.values:
+            action = ""  # an unknown filter shows everything rather than an empty page
+        # The log is read too: who looked at whom looked at the data is on record.
+        services.log_personal_data(user, person, PersonalDataAccess.Action.VIEW, "журнал доступа")
+        entries = person.access_log.select_related("user", "export").order_by("-at", "-pk")
+        if action:
+            entries = entries.filter(action=action)
         return super().get_context_data(
-            person=person, page_obj=Paginator(entries, 50).get_page(self.request.GET.get("page")), **kwargs
+            person=person,
+            action=action,
+            actions=PersonalDataAccess.Action.choices,
+            page_obj=Paginator(entries, self.per_page).get_page(self.request.GET.get("page")),
+            **kwargs,
         )
 
 

@@ -2,7 +2,8 @@
 
 One declaration says which model and django-import-export resource it is, which rows a user may
 see (the same `restrict` as the register's page) and whether its rows are personal data (152-ФЗ:
-an export is then written to the personal-data access log). Apps declare theirs in
+an export is then written to the personal-data access log, one entry per person in the file, found
+through `person_field`). Apps declare theirs in
 <app>/registers.py with @register.
 """
 
@@ -18,6 +19,10 @@ class Register:
     title: str = ""
     resource_class = None
     personal_data = False
+    # For a register of personal data: the attribute of a row that is the person's id ("pk" for the
+    # people register, "person_id" for rows about a person). The writer logs one 152-ФЗ entry per
+    # person in the file through it, the same way for every register.
+    person_field = ""
     # Column widths in characters by header; the rest get DEFAULT_WIDTH.
     widths: dict[str, int] = {}
     # A resource with the import columns (natural keys, per-row rights); None: export only.
@@ -54,6 +59,9 @@ def register(cls):
     instance = cls()
     if instance.code in REGISTRY:
         raise ValueError(f"Реестр {instance.code} объявлен дважды")
+    if instance.personal_data and not instance.person_field:
+        # Fail at start-up, not in the middle of an export: whose data a row is must be known.
+        raise ValueError(f"Реестр {instance.code} содержит персональные данные: укажите person_field")
     REGISTRY[instance.code] = instance
     return cls
 

@@ -27,16 +27,27 @@ def headers(register, resource) -> list[str]:
     return resource.get_export_headers()
 
 
-def iter_rows(resource, queryset):
+def iter_rows(resource, queryset, trail=None):
     """Export values of each row, neutralised. A queryset with prefetches still streams:
-    Django ≥ 4.1 prefetches per chunk of iterator(chunk_size)."""
+    Django ≥ 4.1 prefetches per chunk of iterator(chunk_size).
+
+    `trail` (a people.services.ExportAccessLog, for registers of personal data) is told of each row
+    before it is handed out and written when the rows end, also when the reader stops early (a
+    download cut off midway): every row that may have left is on record."""
     fields = resource.get_export_fields()
-    for obj in queryset.iterator(chunk_size=CHUNK_ROWS):
-        yield [neutralise(resource.export_field(f, obj, force_native_type=True)) for f in fields]
+    try:
+        for obj in queryset.iterator(chunk_size=CHUNK_ROWS):
+            if trail is not None:
+                trail.add(obj)
+            yield [neutralise(resource.export_field(f, obj, force_native_type=True)) for f in fields]
+    finally:
+        if trail is not None:
+            trail.close()
 
 
-def write_xlsx(register, resource, queryset, file, progress=None, every=5000) -> int:
-    """Write the register into `file`; call progress(rows_done) every `every` rows. Returns the count."""
+def write_xlsx(register, resource, queryset, file, progress=None, every=5000, trail=None) -> int:
+    """Write the register into `file`; call progress(rows_done) every `every` rows. Returns the count.
+    `trail`: the 152-ФЗ log of the people in the file (see iter_rows)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(register.title[:31])
     names = headers(register, resource)
@@ -52,7 +63,7 @@ def write_xlsx(register, resource, queryset, file, progress=None, every=5000) ->
 
     ws.append([head(name) for name in names])
     count = 0
-    for row in iter_rows(resource, queryset):
+    for row in iter_rows(resource, queryset, trail):
         cells = []
         for value in row:
             if isinstance(value, datetime.datetime):
@@ -84,15 +95,15 @@ def csv_value(value):
     return value
 
 
-def csv_chunks(register, resource, queryset, rows_per_chunk=500, progress=None):
+def csv_chunks(register, resource, queryset, rows_per_chunk=500, progress=None, trail=None):
     """CSV as Russian Excel opens it: UTF-8 with a BOM, «;» between values. Yields bytes;
-    progress(rows_done) is called after each chunk."""
+    progress(rows_done) is called after each chunk. `trail`: the 152-ФЗ log (see iter_rows)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     buffer.write("\ufeff")
     writer.writerow(headers(register, resource))
     pending = done = 0
-    for row in iter_rows(resource, queryset):
+    for row in iter_rows(resource, queryset, trail):
         writer.writerow([csv_value(v) for v in row])
         pending += 1
         if pending >= rows_per_chunk:

@@ -2,6 +2,7 @@
 
 import logging
 import tempfile
+from operator import attrgetter
 
 from django.conf import settings
 from django.core.files import File
@@ -9,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from people.models import PersonalDataAccess
-from people.services import log_personal_data
+from people.services import ExportAccessLog
 
 from . import export as writer
 from .base import get_register
@@ -49,14 +50,37 @@ def start_export(user, register, fmt: str, params: dict) -> Export:
         status=Export.Status.PENDING if background else Export.Status.RUNNING,
     )
     if register.personal_data:
-        log_personal_data(
-            user, None, PersonalDataAccess.Action.EXPORT, f"Выгрузка реестра «{register.title}»: {total} строк"
+        # The summary entry (no person): who took the register, how many rows. Each person in the
+        # file gets an entry of their own while the rows are written (personal_data_trail).
+        PersonalDataAccess.objects.create(
+            user=user,
+            person=None,
+            action=PersonalDataAccess.Action.EXPORT,
+            details=f"{export_details(register, export)}: {total} строк"[:500],
+            export=export,
         )
     if background:
         from .tasks import run_export
 
         transaction.on_commit(lambda: run_export.delay(export.pk))
     return export
+
+
+def export_details(register, export: Export) -> str:
+    """What a person's log says of an export: the register, the format, the filters (so the
+    selection can be replayed) and the export's number."""
+    filters = ", ".join(f"{key}={value}" for key, value in sorted(export.params.items())) or "нет"
+    fmt = Format(export.format).label if export.format in Format.values else export.format
+    return f"выгрузка реестра «{register.title}» № {export.pk}, {fmt}, фильтры: {filters}"
+
+
+def personal_data_trail(register, export: Export) -> ExportAccessLog | None:
+    """For a register of personal data: the 152-ФЗ log the writer fills, one entry per person."""
+    if not register.personal_data:
+        return None
+    return ExportAccessLog(
+        export.user, export, export_details(register, export), person_of=attrgetter(register.person_field)
+    )
 
 
 def finish(export: Export, rows: int) -> None:
@@ -76,6 +100,7 @@ def write_file(export: Export) -> str:
     register = get_register(export.register)
     resource = register.resource()
     queryset = rows_for(register, export.user, export.params)
+    trail = personal_data_trail(register, export)
 
     def progress(done):
         Export.objects.filter(pk=export.pk).update(rows_done=done)
@@ -89,11 +114,11 @@ def write_file(export: Export) -> str:
                     counted[0] = done
                     progress(done)
 
-                for chunk in writer.csv_chunks(register, resource, queryset, progress=count):
+                for chunk in writer.csv_chunks(register, resource, queryset, progress=count, trail=trail):
                     tmp.write(chunk)
                 rows = counted[0]
             else:
-                rows = writer.write_xlsx(register, resource, queryset, tmp, progress=progress)
+                rows = writer.write_xlsx(register, resource, queryset, tmp, progress=progress, trail=trail)
             tmp.seek(0)
             export.file.save(export.filename, File(tmp), save=False)
         Export.objects.filter(pk=export.pk).update(file=export.file.name)

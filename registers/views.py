@@ -2,6 +2,7 @@
 and imports with a preview (see imports.py)."""
 
 import io
+from functools import partial
 
 from django import forms
 from django.contrib import messages
@@ -19,7 +20,7 @@ from . import export as writer
 from . import imports
 from .base import REGISTRY, get_register
 from .models import Export, Format, Import
-from .services import finish, rows_for, start_export
+from .services import finish, personal_data_trail, rows_for, start_export
 
 IGNORED_PARAMS = {"format", "page", "sort"}
 
@@ -57,15 +58,16 @@ class ExportView(LoginRequiredMixin, View):
             return redirect("registers:export_status", pk=export.pk)
         queryset = rows_for(register, request.user, export.params)
         resource = register.resource()
+        trail = personal_data_trail(register, export)  # 152-ФЗ: an entry per person in the file
         finish(export, export.rows_total)
         if export.format == Format.CSV:
             response = StreamingHttpResponse(
-                writer.csv_chunks(register, resource, queryset), content_type="text/csv; charset=utf-8"
+                writer.csv_chunks(register, resource, queryset, trail=trail), content_type="text/csv; charset=utf-8"
             )
             response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
             return response
         return FileResponse(
-            temporary_workbook(writer.write_xlsx, register, resource, queryset),
+            temporary_workbook(partial(writer.write_xlsx, trail=trail), register, resource, queryset),
             as_attachment=True,
             filename=export.filename,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

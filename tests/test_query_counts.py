@@ -32,8 +32,10 @@ CEILINGS = {
     "tree_children": 6,
     "tree_search": 8,
     "unit": 14,
-    "people_list": 12,  # + the sizes of the unit and school filter lists (short lists at any scale)
-    "people_list_filtered": 14,
+    # + the sizes of the unit and school filter lists (short lists at any scale) and one insert: the
+    # 152-ФЗ entries of the people on the page
+    "people_list": 13,
+    "people_list_filtered": 15,
     "schools": 7,
 }
 
