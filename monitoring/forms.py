@@ -199,7 +199,11 @@ class SetForm(VersionedFormMixin, forms.ModelForm):
             del self.fields["region"]
             region_id = self.instance.region_id
         else:
-            self.fields["region"].queryset = sets.editable_regions(user)
+            regions = sets.editable_regions(user)
+            self.fields["region"].queryset = regions
+            only = list(regions[:2])
+            if len(only) == 1:  # the administrator of one region has nothing to choose
+                self.initial.setdefault("region", only[0].pk)
             # (the form's initial, not the field's: a new instance's empty relation would win over the field's)
             self.initial["mo_kinds"] = list(
                 UnitKind.objects.filter(code__in=["rmo", "gmo", "shmo"]).values_list("pk", flat=True)
@@ -208,7 +212,9 @@ class SetForm(VersionedFormMixin, forms.ModelForm):
         default = IndicatorSet.objects.filter(region_id=region_id, is_default=True).exclude(pk=self.instance.pk)
         current = default.first() if region_id else None
         if current is not None:
-            self.fields["is_default"].help_text = f"Отметка снимется с набора «{current}»."
+            self.fields[
+                "is_default"
+            ].help_text = f"Сейчас набор по умолчанию — «{current}»: если отметить, отметка снимется с него."
         else:
             self.fields["is_default"].help_text = (
                 "Предлагается первым при создании кампании; у региона один набор по умолчанию — отметка снимется "

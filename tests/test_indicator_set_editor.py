@@ -195,9 +195,9 @@ def test_admin_creates_a_set_with_indicators_and_the_default_mark_moves(net, log
     client = login(net.users.admin)
     page = client.get(reverse("monitoring:set_add"))
     assert page.status_code == 200
+    assert page.context["form"]["region"].value() == net.region.pk  # their only region is chosen already
     data = form_data(
         page,
-        region=str(net.region.pk),
         name="Показатели 2027",
         basis="Приказ № 1",
         is_default="on",
@@ -220,7 +220,7 @@ def test_admin_creates_a_set_with_indicators_and_the_default_mark_moves(net, log
 def test_edit_passport_reorder_and_add_an_indicator(net, login, iset):
     client = login(net.users.admin)
     page = client.get(edit_url(iset))
-    assert "Отметка снимется" not in page.content.decode()  # it is the default itself
+    assert "Сейчас набор по умолчанию" not in page.content.decode()  # it is the default itself
     kind = UnitKind.objects.get(code="rmo")
     data = form_data(
         page,
@@ -319,7 +319,11 @@ def test_moving_the_default_mark_makes_an_open_editor_of_the_old_default_stale(n
     client.force_login(net.users.admin)
     stale = form_data(client.get(edit_url(iset)), basis="Правка старого набора")
     other = make_set(net.region)
-    data = form_data(client.get(edit_url(other)), is_default="on")
+    page = client.get(edit_url(other))
+    assert (
+        "Сейчас набор по умолчанию — «Показатели КБР»: если отметить, отметка снимется с него." in page.content.decode()
+    )
+    data = form_data(page, is_default="on")
     assert client.post(edit_url(other), data).status_code == 302
     assert client.post(edit_url(iset), stale).status_code == 400
     iset.refresh_from_db()
