@@ -180,6 +180,10 @@ class Access:
             return True
         return any(s.region_id == region_id and s.lft == 1 for s in self._spans(ACTIONS[action][1]))
 
+    def sees_region(self, region_id: int) -> bool:
+        """Holds any grant inside the region (so a page about it is 403 rather than 404)."""
+        return self.superuser or any(s.region_id == region_id for spans in self.grants.values() for s in spans)
+
     def regions(self, action: str) -> set[int]:
         return {s.region_id for s in self._spans(ACTIONS[action][1]) if s.lft == 1}
 
@@ -319,18 +323,44 @@ def role_group(unit, role_code: str) -> Group:
     return group
 
 
-@transaction.atomic
-def grant_role(user, unit, role_code: str) -> None:
-    user.groups.add(role_group(unit, role_code))
-    forget_access(user)
+def _log_grant(*, by, user, unit_id: int, role: str, change: str, via: str | None) -> None:
+    from orgunits.models import GrantLog
+
+    GrantLog.objects.create(
+        by=by if getattr(by, "is_authenticated", False) else None,
+        user=user,
+        unit_id=unit_id,
+        role=role,
+        change=change,
+        via=via or GrantLog.Via.SYSTEM,
+    )
 
 
 @transaction.atomic
-def revoke_role(user, unit, role_code: str) -> None:
-    group = Group.objects.filter(name=role_group_name(unit.pk, role_code)).first()
-    if group:
-        user.groups.remove(group)
+def grant_role(user, unit, role_code: str, *, by=None, via: str | None = None) -> bool:
+    """Give `user` the role at `unit`; False when they already held it (nothing logged then).
+
+    `by` is who acted (None: the system — a command or the demo loader), `via` a GrantLog.Via.
+    """
+    group = role_group(unit, role_code)
+    if user.groups.filter(pk=group.pk).exists():
+        return False
+    user.groups.add(group)
     forget_access(user)
+    _log_grant(by=by, user=user, unit_id=unit.pk, role=role_code, change="granted", via=via)
+    return True
+
+
+@transaction.atomic
+def revoke_role(user, unit, role_code: str, *, by=None, via: str | None = None) -> bool:
+    """Take the role at `unit` away from `user`; False when they did not hold it (nothing logged)."""
+    group = user.groups.filter(name=role_group_name(unit.pk, role_code)).first()
+    if group is None:
+        return False
+    user.groups.remove(group)
+    forget_access(user)
+    _log_grant(by=by, user=user, unit_id=unit.pk, role=role_code, change="revoked", via=via)
+    return True
 
 
 def role_holders(unit, roles=None):
@@ -349,23 +379,31 @@ def role_holders(unit, roles=None):
 
 
 @transaction.atomic
-def sync_membership_roles(user, memberships) -> None:
+def sync_membership_roles(user, memberships, *, by=None, via: str | None = None) -> None:
     """Make the user's membership role groups match `memberships` (the active ones).
 
-    Idempotent: run it after any change of a person's memberships or login link.
+    Idempotent: run it after any change of a person's memberships or login link; only what
+    actually changes is written to the grant log (`by` acted; None is the system).
     Grants given by an administrator (reviewer, administrator) are left alone.
     """
-    desired = {role_group_name(m.unit_id, m.role) for m in memberships if ROLES[m.role].membership}
+    from orgunits.models import GrantLog
+
+    via = via or GrantLog.Via.MEMBERSHIP
+    desired = {role_group_name(m.unit_id, m.role): m for m in memberships if ROLES[m.role].membership}
     current = {
         g.name: g
         for g in user.groups.filter(name__startswith=GROUP_PREFIX)
         if (parsed := parse_role_group_name(g.name)) and parsed[1] in ROLES and ROLES[parsed[1]].membership
     }
-    for name in set(current) - desired:
+    for name in sorted(set(current) - set(desired)):
         user.groups.remove(current[name])
-    for m in memberships:
-        if role_group_name(m.unit_id, m.role) not in current and ROLES[m.role].membership:
+        unit_id, role = parse_role_group_name(name)
+        if GrantLog.unit.field.related_model.objects.filter(pk=unit_id).exists():  # a group may outlive its unit
+            _log_grant(by=by, user=user, unit_id=unit_id, role=role, change="revoked", via=via)
+    for name, m in desired.items():
+        if name not in current:
             user.groups.add(role_group(m.unit, m.role))
+            _log_grant(by=by, user=user, unit_id=m.unit_id, role=m.role, change="granted", via=via)
     forget_access(user)
 
 

@@ -1,16 +1,13 @@
+"""The admin is for the superuser only (network.adminsite); regional administrators use portal pages.
+
+No guardian object-permission pages: a role is granted only through the unit's «Доступ» page,
+which logs it (GrantLog). The grant log itself is read-only here.
+"""
+
 from django.contrib import admin
-from guardian.admin import GuardedModelAdminMixin
 from mptt.admin import MPTTModelAdmin
 
-from .models import OrgUnit, Region, School, UnitKind
-
-
-class RestrictedAdminMixin:
-    """A regional administrator sees in the admin only what they administer."""
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else qs.restrict(request.user, "manage")
+from .models import GrantLog, OrgUnit, Region, School, UnitKind
 
 
 @admin.register(Region)
@@ -28,7 +25,7 @@ class UnitKindAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(RestrictedAdminMixin, GuardedModelAdminMixin, MPTTModelAdmin):
+class OrgUnitAdmin(MPTTModelAdmin):
     list_display = ["name", "kind", "region", "school", "closed_on"]
     list_filter = ["region", "kind"]
     search_fields = ["name", "short_name"]
@@ -42,8 +39,26 @@ class OrgUnitAdmin(RestrictedAdminMixin, GuardedModelAdminMixin, MPTTModelAdmin)
 
 
 @admin.register(School)
-class SchoolAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+class SchoolAdmin(admin.ModelAdmin):
     list_display = ["short_name", "inn", "municipality"]
     search_fields = ["name", "short_name", "inn"]
     list_select_related = ["municipality"]
     raw_id_fields = ["municipality"]
+
+
+@admin.register(GrantLog)
+class GrantLogAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "role", "change", "unit", "by", "via"]
+    list_filter = ["change", "via", "role"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "unit", "by"]
+    search_fields = ["user__username", "user__last_name", "unit__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from orgunits.access import grant_role
@@ -18,7 +17,6 @@ from people.services import sync_person_access
 
 DEMO_PASSWORD = "metodset-demo"
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo_network.json"
-ADMIN_GROUP = "Администраторы регионов"
 
 SURNAMES_M = [
     "Иванов",
@@ -275,14 +273,6 @@ class DemoBuilder:
         User = get_user_model()
         kbr_rumo = self.units["kbr-rumo"]
         terek = self.units["kbr-terek-munumo"]
-        admin_group, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
-        admin_group.permissions.set(
-            Permission.objects.filter(
-                content_type__app_label__in=["orgunits", "people"],
-                codename__regex=r"^(view|add|change)_(unitkind|region|orgunit|school|person|subject|membership)$",
-            )
-            | Permission.objects.filter(codename="view_personaldataaccess")
-        )
 
         def login(username, first, last, **extra):
             user = User.objects.create_user(
@@ -290,8 +280,10 @@ class DemoBuilder:
             )
             return user
 
-        admin = login("admin", "Анна", "Администраторова", is_staff=True)
-        admin.groups.add(admin_group)
+        # The Django admin is the superuser's alone; the regional administrator works on portal pages
+        # («Администрирование»: settings, logs, unit kinds), so it needs no is_staff.
+        login("root", "Суперпользователь", "Портала", is_staff=True, is_superuser=True)
+        admin = login("admin", "Анна", "Администраторова")
         grant_role(admin, kbr_rumo, "administrator")
         reviewer = login("reviewer", "Марина", "Экспертова")
         grant_role(reviewer, kbr_rumo, "reviewer")

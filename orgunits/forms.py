@@ -5,7 +5,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from network.forms import DateInput, VersionedFormMixin
 
 from .access import GRANTABLE_ROLES
-from .models import Level, OrgUnit, School
+from .models import Level, OrgUnit, Region, School
 
 
 class OrgUnitForm(VersionedFormMixin, forms.ModelForm):
@@ -89,3 +89,106 @@ class GrantForm(forms.Form):
         if user is None:
             raise forms.ValidationError("Пользователь «%(name)s» не найден или отключён.", params={"name": username})
         return user
+
+
+def timezone_choices():
+    import zoneinfo
+
+    # Russian zones first: they are what a region picks; the rest stay available for completeness.
+    zones = sorted(zoneinfo.available_timezones())
+    russian = [z for z in zones if z in RUSSIAN_ZONES]
+    return [(z, z) for z in russian] + [(z, z) for z in zones if z not in RUSSIAN_ZONES]
+
+
+RUSSIAN_ZONES = frozenset(
+    {
+        "Europe/Kaliningrad",
+        "Europe/Moscow",
+        "Europe/Samara",
+        "Europe/Volgograd",
+        "Europe/Astrakhan",
+        "Europe/Saratov",
+        "Europe/Ulyanovsk",
+        "Europe/Kirov",
+        "Asia/Yekaterinburg",
+        "Asia/Omsk",
+        "Asia/Novosibirsk",
+        "Asia/Barnaul",
+        "Asia/Tomsk",
+        "Asia/Novokuznetsk",
+        "Asia/Krasnoyarsk",
+        "Asia/Irkutsk",
+        "Asia/Chita",
+        "Asia/Yakutsk",
+        "Asia/Khandyga",
+        "Asia/Vladivostok",
+        "Asia/Ust-Nera",
+        "Asia/Magadan",
+        "Asia/Sakhalin",
+        "Asia/Srednekolymsk",
+        "Asia/Kamchatka",
+        "Asia/Anadyr",
+    }
+)
+
+
+class RegionSettingsForm(forms.ModelForm):
+    """What a regional administrator may change for their own region (the name is the superuser's)."""
+
+    timezone = forms.ChoiceField(
+        label="Часовой пояс",
+        help_text="По нему считаются «сегодня», сроки и ежедневная проверка сроков в регионе.",
+        error_messages={
+            "required": "Выберите часовой пояс региона.",
+            "invalid_choice": "Неизвестный часовой пояс «%(value)s»: выберите его из списка, например Europe/Moscow.",
+        },
+    )
+
+    class Meta:
+        model = Region
+        fields = ["timezone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = timezone_choices()
+
+    def clean_timezone(self):
+        import zoneinfo
+
+        value = self.cleaned_data["timezone"]
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError(f"Неизвестный часовой пояс «{value}»: выберите его из списка.") from exc
+        return value
+
+
+class AccessLogFilterForm(forms.Form):
+    """Filters of the region's 152-ФЗ log; a malformed value is reported and that filter is ignored."""
+
+    person = forms.CharField(label="Чьи данные (фамилия, имя, e-mail)", required=False, max_length=200)
+    user = forms.CharField(label="Кто (логин или фамилия)", required=False, max_length=150)
+    action = forms.ChoiceField(label="Действие", required=False)
+    date_from = forms.DateField(
+        label="С даты",
+        required=False,
+        widget=DateInput,
+        error_messages={"invalid": "Дата «с» — в виде ДД.ММ.ГГГГ или выберите в календаре."},
+    )
+    date_to = forms.DateField(
+        label="По дату",
+        required=False,
+        widget=DateInput,
+        error_messages={"invalid": "Дата «по» — в виде ДД.ММ.ГГГГ или выберите в календаре."},
+    )
+
+    def __init__(self, *args, actions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "любое"), *actions]
+        self.fields["action"].error_messages["invalid_choice"] = "Выберите действие из списка."
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", "Дата «по» раньше даты «с»: поменяйте их местами.")
+        return data

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import OrgUnit, placement_errors
+from .models import GrantLog, OrgUnit, placement_errors
 
 
 def _lock_trees(*tree_ids: int) -> None:
@@ -64,3 +64,12 @@ def move_unit(unit: OrgUnit, new_parent: OrgUnit | None) -> OrgUnit:
     OrgUnit.objects.move_node(unit, new_parent, position="last-child")
     unit.refresh_from_db()
     return unit
+
+
+def grant_log_for(viewer, user, limit: int = 20):
+    """The latest grants and revocations of `user`'s roles at the units `viewer` may see (a lazy queryset)."""
+    return (
+        GrantLog.objects.filter(user=user, unit__in=OrgUnit.objects.restrict(viewer, "view"))
+        .select_related("by", "user", "unit")
+        .order_by("-at", "-pk")[:limit]
+    )

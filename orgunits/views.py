@@ -15,7 +15,7 @@ from plans.programs import unit_block as unit_programs_block
 from . import services
 from .access import GRANTABLE_ROLES, ROLES, access_for, grant_role, revoke_role, role_holders
 from .forms import GrantForm, MoveForm, OrgUnitForm, SchoolForm
-from .models import DocumentType, OrgUnit, School
+from .models import DocumentType, GrantLog, OrgUnit, School
 from .tree import annotate_counts, chains, node_queryset
 
 UNIT_RELATED = ("kind", "region", "school", "parent")
@@ -206,7 +206,7 @@ class UnitMoveView(UnitActionMixin, FormView):
 
 
 class UnitAccessView(UnitActionMixin, FormView):
-    """Roles granted at a unit (reviewers, administrators) and who holds them."""
+    """Roles granted at a unit (reviewers, administrators), who holds them, and the log of grants."""
 
     template_name = "orgunits/unit_access.html"
     form_class = GrantForm
@@ -215,7 +215,7 @@ class UnitAccessView(UnitActionMixin, FormView):
         if "revoke" in request.POST:
             user_id, _, role = request.POST["revoke"].partition(":")
             if role not in {r.code for r in GRANTABLE_ROLES} or not user_id.isdigit():
-                messages.error(request, "Неверный запрос на отзыв роли.")
+                messages.error(request, "Неверный запрос на отзыв роли: обновите страницу и попробуйте снова.")
                 return redirect("orgunits:access", pk=self.unit.pk)
             from django.contrib.auth import get_user_model
 
@@ -223,21 +223,29 @@ class UnitAccessView(UnitActionMixin, FormView):
             if user == request.user and role == "administrator":
                 messages.error(request, "Нельзя отозвать собственную роль администратора.")
                 return redirect("orgunits:access", pk=self.unit.pk)
-            revoke_role(user, self.unit, role)
-            messages.success(request, f"Роль «{ROLES[role].label}» у {user.get_full_name() or user} отозвана.")
+            name = user.get_full_name() or user
+            if revoke_role(user, self.unit, role, by=request.user, via=GrantLog.Via.ACCESS_PAGE):
+                messages.success(request, f"Роль «{ROLES[role].label}» у {name} отозвана.")
+            else:
+                messages.info(request, f"У {name} нет роли «{ROLES[role].label}» здесь: отзывать нечего.")
             return redirect("orgunits:access", pk=self.unit.pk)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         user, role = form.cleaned_data["username"], form.cleaned_data["role"]
-        grant_role(user, self.unit, role)
-        messages.success(self.request, f"{user.get_full_name() or user}: роль «{ROLES[role].label}» назначена.")
+        name = user.get_full_name() or user
+        if grant_role(user, self.unit, role, by=self.request.user, via=GrantLog.Via.ACCESS_PAGE):
+            messages.success(self.request, f"{name}: роль «{ROLES[role].label}» назначена.")
+        else:
+            messages.info(self.request, f"{name} уже имеет роль «{ROLES[role].label}» здесь: ничего не изменено.")
         return redirect("orgunits:access", pk=self.unit.pk)
 
     def get_context_data(self, **kwargs):
+        log = self.unit.grant_log.select_related("by", "user").order_by("-at", "-pk")
         return super().get_context_data(
             granted=role_holders(self.unit, GRANTABLE_ROLES),
             by_membership=role_holders(self.unit, [r for r in ROLES.values() if r.membership]),
+            grant_log=Paginator(log, 25).get_page(self.request.GET.get("page")),
             **kwargs,
         )
 

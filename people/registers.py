@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 from import_export import fields, widgets
 
 from orgunits.access import access_for
-from orgunits.models import Region
+from orgunits.models import GrantLog, Region
 from registers.base import Register, register
 from registers.resources import SchoolInnWidget, UnitPathWidget, UserResource, refuse
 
@@ -168,7 +168,7 @@ class MembershipResource(UserResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         super().save_instance(instance, is_create, row, **kwargs)
         # A login's grants follow the person's memberships.
-        sync_person_access(instance.person)
+        sync_person_access(instance.person, by=self.user, via=GrantLog.Via.IMPORT)
 
 
 class MembershipExportResource(MembershipResource):

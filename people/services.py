@@ -15,10 +15,13 @@ from orgunits.access import sync_membership_roles
 from .models import SINGLE_HOLDER_ROLES, Membership, MembershipRole, Person, PersonalDataAccess
 
 
-def sync_person_access(person) -> None:
-    """Give the person's login exactly the grants of their active memberships."""
+def sync_person_access(person, *, by=None, via=None) -> None:
+    """Give the person's login exactly the grants of their active memberships.
+
+    `by` is who changed the memberships (None: the system); what changes goes to the grant log.
+    """
     if person.user_id:
-        sync_membership_roles(person.user, list(person.memberships.active().select_related("unit")))
+        sync_membership_roles(person.user, list(person.memberships.active().select_related("unit")), by=by, via=via)
 
 
 def _single_holder_error(unit, role, exclude_pk=None):
@@ -57,7 +60,7 @@ def add_member(*, unit, person, role, starts_on: datetime.date, ends_on: datetim
         raise ValidationError(
             {"role": _single_holder_error(unit, role) or "Состав изменился, обновите страницу."}
         ) from exc
-    sync_person_access(person)
+    sync_person_access(person, by=by)
     if by is not None:
         log_personal_data(
             by, person, PersonalDataAccess.Action.CHANGE, f"включён в «{unit}»: {membership.get_role_display()}"
@@ -74,7 +77,7 @@ def end_membership(membership: Membership, left_on: datetime.date, by=None) -> M
         raise ValidationError({"left_on": "Дата выбытия раньше начала срока."})
     membership.left_on = left_on
     membership.save(update_fields=["left_on"])
-    sync_person_access(membership.person)
+    sync_person_access(membership.person, by=by)
     if by is not None:
         log_personal_data(by, membership.person, PersonalDataAccess.Action.CHANGE, f"выбыл из «{membership.unit}»")
     return membership
@@ -102,7 +105,7 @@ def change_role(membership: Membership, role: str, on: datetime.date, by=None) -
         starts_on=on,
         ends_on=max(membership.ends_on, on),
     )
-    sync_person_access(membership.person)
+    sync_person_access(membership.person, by=by)
     if by is not None:
         log_personal_data(
             by,
@@ -113,15 +116,15 @@ def change_role(membership: Membership, role: str, on: datetime.date, by=None) -
     return new
 
 
-def link_user(person, user) -> None:
-    """Attach a login to a person (or detach with None) and move their grants along."""
+def link_user(person, user, *, by=None) -> None:
+    """Attach a login to a person (or detach with None) and move their grants along (`by` acted)."""
     with transaction.atomic():
         previous = person.user
         person.user = user
         person.save(update_fields=["user"])
         if previous is not None and previous != user:
-            sync_membership_roles(previous, [])
-        sync_person_access(person)
+            sync_membership_roles(previous, [], by=by)
+        sync_person_access(person, by=by)
 
 
 def give_login(person, username: str, request=None, by=None):
@@ -135,7 +138,7 @@ def give_login(person, username: str, request=None, by=None):
         user = User.objects.create_user(
             username, person.email, password=None, first_name=person.first_name, last_name=person.last_name
         )
-    link_user(person, user)
+    link_user(person, user, by=by)
     if created and request is not None:
         send_password_link(user, person.email, request)
     if by is not None:

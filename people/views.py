@@ -12,6 +12,7 @@ from network.forms import attach_errors
 from network.models import normalize_search
 from network.pagination import CappedPaginator
 from network.views import get_restricted
+from orgunits import services as orgunit_services
 from orgunits.access import access_for
 from orgunits.models import DocumentType, OrgUnit, School
 from orgunits.views import UnitActionMixin, get_unit
@@ -88,6 +89,8 @@ class PersonDetailView(LoginRequiredMixin, TemplateView):
             subjects=list(person.subjects.all()),
             can_edit=Person.objects.restrict(user, "manage").filter(pk=person.pk).exists(),
             teaching_years=person.teaching_years(timezone.localdate()),
+            # Evaluated only when the template shows it (to those who may edit the card).
+            grant_log=orgunit_services.grant_log_for(user, person.user_id) if person.user_id else [],
             **kwargs,
         )
 
@@ -289,7 +292,7 @@ class PersonLoginView(LoginRequiredMixin, FormView):
             elif self.person.user_id == request.user.pk:
                 messages.error(request, "Нельзя отвязать собственную учётную запись.")
             else:
-                services.link_user(self.person, None)
+                services.link_user(self.person, None, by=request.user)
                 services.log_personal_data(
                     request.user, self.person, PersonalDataAccess.Action.CHANGE, "учётная запись отвязана"
                 )

@@ -26,6 +26,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Демо-сеть загружена: {OrgUnit.objects.count()} подразделений, {School.objects.count()} школ, "
                 f"{Person.objects.count()} педагогов, {Membership.objects.count()} записей о членстве. "
-                f"Логины admin, reviewer, reviewer_rb, methodist, secretary, chair, teacher; пароль {DEMO_PASSWORD}."
+                "Логины root (суперпользователь, /admin/), admin, reviewer, reviewer_rb, methodist, secretary, "
+                f"chair, teacher; пароль {DEMO_PASSWORD}."
             )
         )
