@@ -229,6 +229,12 @@ class MonitoringCampaign(models.Model):
     def is_open(self):
         return self.state == self.State.OPEN
 
+    @property
+    def computation_in_progress(self):
+        """The background computation still waiting or running (its page says so), or None."""
+        active = [Computation.Status.PENDING, Computation.Status.RUNNING]
+        return self.computations.filter(status__in=active).order_by("-pk").first()
+
 
 class Row(models.Model):
     """One assessed unit or school of a campaign, with its total (kept in step with its results)."""
@@ -333,3 +339,37 @@ class Recommendation(VersionedModel):
 
     def __str__(self):
         return f"Рекомендации: {self.row}"
+
+
+class Computation(models.Model):
+    """A computation of a big campaign asked for a worker (network/jobs.py): it waits for the queue
+    (queued_at empty) while the broker is down and is sent again by network.requeue_jobs, so a
+    requested computation is never lost."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "в очереди"
+        RUNNING = "running", "выполняется"
+        DONE = "done", "выполнен"
+        FAILED = "failed", "ошибка"
+
+    campaign = models.ForeignKey(MonitoringCampaign, on_delete=models.CASCADE, related_name="computations")
+    day = models.DateField("данные на дату")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField("состояние", max_length=10, choices=Status.choices, default=Status.PENDING)
+    summary = models.CharField("итог", max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    touched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "расчёт кампании в фоне"
+        verbose_name_plural = "расчёты кампаний в фоне"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.campaign}: {self.day:%d.%m.%Y}, {self.get_status_display()}"

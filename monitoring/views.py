@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from network import jobs
 from network.forms import attach_errors
 from network.models import StaleVersionError
 from network.views import check_unit
@@ -61,10 +62,15 @@ def start_compute(request, campaign, today, now) -> None:
     """Compute now, or in the background when the subtree is big (settings.MONITORING_SYNC_UNITS)."""
     limit = getattr(settings, "MONITORING_SYNC_UNITS", 3000)
     if campaign.root.descendant_total > limit:
-        from .tasks import compute_campaign
+        from .tasks import request_computation
 
-        compute_campaign.delay(campaign.pk, today.isoformat())
-        messages.info(request, "Подразделений много: расчёт запущен в фоне, обновите страницу через несколько минут.")
+        queued = request_computation(campaign, today, request.user)
+        if queued is False:  # the broker is down: the computation is kept and sent by network.requeue_jobs
+            messages.warning(request, f"{jobs.UNAVAILABLE} Подразделений много: расчёт выполнится в фоне.")
+        else:
+            messages.info(
+                request, "Подразделений много: расчёт запущен в фоне, обновите страницу через несколько минут."
+            )
         return
     try:
         summary = services.compute(campaign.pk, today, now)

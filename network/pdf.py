@@ -22,6 +22,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from . import jobs
 from .models import RenderedDocument
 
 FONT_DIR = settings.BASE_DIR / "static" / "fonts"
@@ -143,13 +144,17 @@ def pdf_response(request, kind: str, obj) -> HttpResponse:
         except Exception:  # logged and recorded by render_and_store; the page offers a retry
             return _progress(request, rendered, obj, status=500)
         return FileResponse(rendered.file.open("rb"), content_type="application/pdf", filename=rendered.filename)
-    # A long document: queue it once and show its progress; the page polls this same URL.
-    queued = RenderedDocument.objects.filter(pk=rendered.pk, queued_at__isnull=True)
+    # A long document: queue it once and show its progress; the page polls this same URL. The
+    # first request (or a retry) sends it; when the broker is down the row waits with queued_at
+    # empty, the page says so, and network.requeue_jobs sends it later (network/jobs.py).
+    first = RenderedDocument.objects.filter(
+        pk=rendered.pk, status=RenderedDocument.Status.PENDING, queued_at__isnull=True, touched_at__isnull=True
+    )
     if retry:
-        queued = RenderedDocument.objects.filter(pk=rendered.pk)
-    if queued.update(queued_at=timezone.now(), status=RenderedDocument.Status.PENDING, error=""):
+        first = RenderedDocument.objects.filter(pk=rendered.pk, status=RenderedDocument.Status.FAILED)
+    if first.update(status=RenderedDocument.Status.PENDING, error="", queued_at=None, touched_at=timezone.now()):
         from .tasks import render_document
 
-        transaction.on_commit(lambda: render_document.delay(rendered.pk))
+        jobs.enqueue(render_document, rendered.pk, job=rendered)
         rendered.refresh_from_db()
     return _progress(request, rendered, obj)

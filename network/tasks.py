@@ -2,6 +2,9 @@ import socket
 
 from celery import shared_task
 
+from . import jobs
+from .models import RenderedDocument
+
 
 @shared_task(name="network.ping")
 def ping(payload: str = "") -> dict:
@@ -9,17 +12,35 @@ def ping(payload: str = "") -> dict:
     return {"pong": payload, "worker": socket.gethostname()}
 
 
-@shared_task(name="network.render_document", acks_late=True)
+@shared_task(name="network.render_document", acks_late=True, ignore_result=True)
 def render_document(rendered_id: int) -> str:
-    """Render a long PDF in the background; a retry after a crash renders it again."""
-    from .models import RenderedDocument
+    """Render a long PDF in the background. Claimed first: a message sent twice (network.jobs.requeue)
+    renders once; a render whose worker died is sent again by the requeue."""
     from .pdf import render_and_store
 
-    rendered = RenderedDocument.objects.filter(pk=rendered_id).first()
-    if rendered is None or rendered.status == RenderedDocument.Status.DONE:
+    if not jobs.claim(PDF_JOB, rendered_id):
         return "nothing to do"
+    rendered = RenderedDocument.objects.get(pk=rendered_id)
     render_and_store(rendered)
     return rendered.filename
+
+
+PDF_JOB = jobs.register(
+    jobs.JobKind(
+        name="pdf",
+        model=RenderedDocument,
+        task="network.tasks.render_document",
+        ready=RenderedDocument.Status.PENDING,
+        running=RenderedDocument.Status.RUNNING,
+        failed=RenderedDocument.Status.FAILED,
+    )
+)
+
+
+@shared_task(name="network.requeue_jobs", ignore_result=True)
+def requeue_jobs() -> dict:
+    """Every two minutes (beat): send the jobs the broker did not take or lost (network/jobs.py)."""
+    return jobs.requeue()
 
 
 @shared_task(name="network.relay_mail", ignore_result=True)

@@ -170,15 +170,69 @@ def run(register, user, dataset, numbers, dry_run: bool):
     return rows, totals
 
 
-def preview(upload: Import, register) -> Import:
-    """The dry run: every row's outcome, nothing written."""
+CHECK_FAILED = (
+    "Проверка файла прервалась из-за ошибки на сервере: ничего не записано. "
+    "Загрузите файл ещё раз; если ошибка повторится, сообщите администратору."
+)
+LOAD_FAILED = (
+    "Загрузка прервалась из-за ошибки на сервере: ничего не записано. "
+    "Загрузите файл ещё раз; если ошибка повторится, сообщите администратору."
+)
+
+
+def sync_rows() -> int:
+    """Up to this many rows a file is checked (and loaded) while the user waits; above, by Celery."""
+    return getattr(settings, "REGISTER_IMPORT_SYNC_ROWS", 2000)
+
+
+def read_upload(upload: Import, register):
     with upload.file.open("rb") as fh:
         data = fh.read()
-    dataset, numbers = read_rows(upload.original_name, data, register)
+    return read_rows(upload.original_name, data, register)
+
+
+def _store_preview(upload: Import, rows, totals, expected=None) -> Import:
+    """Record the dry run's outcome; `expected`: only if the row is still in that state (a
+    background check of an import cancelled meanwhile records nothing)."""
+    status = Import.Status.INVALID if totals.get("error") else Import.Status.PREVIEW
+    updated = Import.objects.filter(pk=upload.pk)
+    if expected is not None:
+        updated = updated.filter(status=expected)
+    if updated.update(rows=rows, totals=totals, status=status, touched_at=timezone.now()):
+        upload.rows, upload.totals, upload.status = rows, totals, status
+    return upload
+
+
+def check_rows(upload: Import, register, expected=None, dataset=None) -> Import:
+    """The dry run: every row's outcome, nothing written."""
+    if dataset is None:
+        dataset, numbers = read_upload(upload, register)
+    else:
+        dataset, numbers = dataset
     rows, totals = run(register, upload.user, dataset, numbers, dry_run=True)
-    upload.rows, upload.totals = rows, totals
-    upload.status = Import.Status.INVALID if totals.get("error") else Import.Status.PREVIEW
-    upload.save(update_fields=["rows", "totals", "status"])
+    return _store_preview(upload, rows, totals, expected)
+
+
+def preview(upload: Import, register) -> Import:
+    """The dry run, now (the file has been read by `start_preview`, or is read here)."""
+    return check_rows(upload, register)
+
+
+def start_preview(upload: Import, register) -> Import:
+    """Read the file (a bad one is refused at once, BadFile), then check a small file now and a
+    large one in the background: a 10 000-row dry run outlives the web server's timeout."""
+    dataset, numbers = read_upload(upload, register)
+    upload.rows_total = len(numbers)
+    if upload.rows_total <= sync_rows():
+        Import.objects.filter(pk=upload.pk).update(rows_total=upload.rows_total)
+        return check_rows(upload, register, dataset=(dataset, numbers))
+    from network import jobs
+
+    from .tasks import run_preview
+
+    upload.status, upload.background, upload.touched_at = Import.Status.CHECK, True, timezone.now()
+    upload.save(update_fields=["rows_total", "status", "background", "touched_at"])
+    jobs.enqueue(run_preview, upload.pk, job=upload)
     return upload
 
 
@@ -186,16 +240,26 @@ class ImportRefused(Exception):
     pass
 
 
-def confirm(upload: Import, register) -> Import:
+def refusal(upload: Import) -> str:
+    """Why this import cannot be confirmed now, in words for its page."""
+    return {
+        Import.Status.CHECK: "Файл ещё проверяется: дождитесь конца проверки, затем подтвердите загрузку.",
+        Import.Status.CHECKING: "Файл ещё проверяется: дождитесь конца проверки, затем подтвердите загрузку.",
+        Import.Status.LOAD: "Загрузка уже запущена: дождитесь её окончания.",
+        Import.Status.LOADING: "Загрузка уже запущена: дождитесь её окончания.",
+        Import.Status.FAILED: "Проверка файла не завершилась: его нельзя загрузить. Загрузите файл заново.",
+    }.get(upload.status, "Эта загрузка уже выполнена, отменена или содержит ошибки.")
+
+
+def write_rows(upload: Import, register, expected=Import.Status.PREVIEW) -> Import:
     """Write all rows in one transaction, or nothing when any row fails (the file or the data may
     have changed since the preview, so the rows are checked again)."""
-    locked = Import.objects.select_for_update().filter(pk=upload.pk, status=Import.Status.PREVIEW)
+    locked = Import.objects.select_for_update().filter(pk=upload.pk, status=expected)
     with transaction.atomic():
         if not locked.exists():
-            raise ImportRefused("Эта загрузка уже выполнена, отменена или содержит ошибки.")
-        with upload.file.open("rb") as fh:
-            data = fh.read()
-        dataset, numbers = read_rows(upload.original_name, data, register)
+            upload.refresh_from_db(fields=["status"])
+            raise ImportRefused(refusal(upload))
+        dataset, numbers = read_upload(upload, register)
         sid = transaction.savepoint()
         rows, totals = run(register, upload.user, dataset, numbers, dry_run=False)
         if totals.get("error"):
@@ -207,6 +271,25 @@ def confirm(upload: Import, register) -> Import:
             upload.finished_at = timezone.now()
         upload.rows, upload.totals = rows, totals
         upload.save(update_fields=["rows", "totals", "status", "finished_at"])
+    return upload
+
+
+def confirm(upload: Import, register) -> Import:
+    """Load a checked file: now when it is small, in the background (LOAD) when it was checked there."""
+    if not upload.background:
+        return write_rows(upload, register)
+    from network import jobs
+
+    from .tasks import run_confirm
+
+    now = timezone.now()
+    if not Import.objects.filter(pk=upload.pk, status=Import.Status.PREVIEW).update(
+        status=Import.Status.LOAD, queued_at=None, touched_at=now
+    ):
+        upload.refresh_from_db(fields=["status"])
+        raise ImportRefused(refusal(upload))
+    upload.status, upload.queued_at, upload.touched_at = Import.Status.LOAD, None, now
+    jobs.enqueue(run_confirm, upload.pk, job=upload)
     return upload
 
 

@@ -39,6 +39,11 @@ class Export(models.Model):
     file = models.FileField(upload_to=export_path, blank=True)
     filename = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
+    # A background job (network/jobs.py): queued_at empty while the broker has not taken it,
+    # touched_at the last sign of life (queued, started, progress), attempts how many runs started.
+    queued_at = models.DateTimeField("в очереди с", null=True, blank=True)
+    touched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField("готова", null=True, blank=True)
 
@@ -58,12 +63,21 @@ class Export(models.Model):
 
 
 class Import(models.Model):
-    """An uploaded file: checked and previewed (dry run), then written in one transaction or not at all."""
+    """An uploaded file: checked and previewed (dry run), then written in one transaction or not at all.
+
+    A file of more than REGISTER_IMPORT_SYNC_ROWS rows is checked, and then loaded, by a Celery
+    worker (network/jobs.py): CHECK → CHECKING → PREVIEW | INVALID | FAILED, and on confirmation
+    LOAD → LOADING → DONE | INVALID | FAILED. Only PREVIEW can be confirmed."""
 
     class Status(models.TextChoices):
+        CHECK = "check", "ждёт проверки"
+        CHECKING = "checking", "проверяется"
         PREVIEW = "preview", "проверен, ждёт подтверждения"
         INVALID = "invalid", "есть ошибки"
+        LOAD = "load", "ждёт загрузки"
+        LOADING = "loading", "загружается"
         DONE = "done", "загружен"
+        FAILED = "failed", "ошибка"
         CANCELLED = "cancelled", "отменён"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="кто")
@@ -74,6 +88,12 @@ class Import(models.Model):
     # Row outcomes of the last run: [{"row": 2, "outcome": "new|update|skip|error", "errors": [...], "values": {...}}]
     rows = models.JSONField(default=list, blank=True)
     totals = models.JSONField(default=dict, blank=True)
+    rows_total = models.PositiveIntegerField("строк в файле", default=0)
+    background = models.BooleanField("в фоне", default=False)
+    error = models.TextField(blank=True)
+    queued_at = models.DateTimeField("в очереди с", null=True, blank=True)
+    touched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField("загружен", null=True, blank=True)
 
@@ -84,3 +104,7 @@ class Import(models.Model):
 
     def __str__(self):
         return f"{self.register}: {self.original_name} — {self.user}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.CHECK, self.Status.CHECKING, self.Status.LOAD, self.Status.LOADING)

@@ -6,7 +6,6 @@ from operator import attrgetter
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
 from django.utils import timezone
 
 from people.models import PersonalDataAccess
@@ -60,9 +59,13 @@ def start_export(user, register, fmt: str, params: dict) -> Export:
             export=export,
         )
     if background:
+        from network import jobs
+
         from .tasks import run_export
 
-        transaction.on_commit(lambda: run_export.delay(export.pk))
+        # After the commit; when the broker is down the export waits («ждёт очереди») and
+        # network.requeue_jobs sends it later: the request answers at once either way.
+        jobs.enqueue(run_export, export.pk, job=export)
     return export
 
 
@@ -103,7 +106,7 @@ def write_file(export: Export) -> str:
     trail = personal_data_trail(register, export)
 
     def progress(done):
-        Export.objects.filter(pk=export.pk).update(rows_done=done)
+        Export.objects.filter(pk=export.pk).update(rows_done=done, touched_at=timezone.now())  # a sign of life
 
     try:
         with tempfile.TemporaryFile() as tmp:

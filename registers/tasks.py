@@ -1,14 +1,104 @@
+"""Background work of the registers: large exports, and the check and load of large imports.
+
+Each task starts by claiming its row (network.jobs.claim), so a message sent twice — by the
+requeue after a broker outage, or redelivered after a crash — does the work once."""
+
+import logging
+
 from celery import shared_task
+from django.db.models import Q
+from django.utils import timezone
 
-from .models import Export
+from network import jobs
+
+from .models import Export, Import
+
+log = logging.getLogger(__name__)
+
+EXPORT_JOB = jobs.register(
+    jobs.JobKind(
+        name="export",
+        model=Export,
+        task="registers.tasks.run_export",
+        ready=Export.Status.PENDING,
+        running=Export.Status.RUNNING,
+        failed=Export.Status.FAILED,
+        scope=Q(background=True),  # a small export is written in its request, not a job
+    )
+)
+PREVIEW_JOB = jobs.register(
+    jobs.JobKind(
+        name="import-preview",
+        model=Import,
+        task="registers.tasks.run_preview",
+        ready=Import.Status.CHECK,
+        running=Import.Status.CHECKING,
+        failed=Import.Status.FAILED,
+    )
+)
+LOAD_JOB = jobs.register(
+    jobs.JobKind(
+        name="import-load",
+        model=Import,
+        task="registers.tasks.run_confirm",
+        ready=Import.Status.LOAD,
+        running=Import.Status.LOADING,
+        failed=Import.Status.FAILED,
+    )
+)
 
 
-@shared_task(name="registers.run_export", acks_late=True)
+@shared_task(name="registers.run_export", acks_late=True, ignore_result=True)
 def run_export(export_id: int) -> str:
     """Write a large export in the background. Idempotent: a finished export is not written twice."""
-    export = Export.objects.select_related("user").filter(pk=export_id).first()
-    if export is None:
-        return "gone"
+    if not jobs.claim(EXPORT_JOB, export_id):
+        return "nothing to do"
+    export = Export.objects.select_related("user").get(pk=export_id)
     from .services import write_file
 
     return write_file(export)
+
+
+def _failed(upload_id: int, running: str, message: str) -> str:
+    Import.objects.filter(pk=upload_id, status=running).update(
+        status=Import.Status.FAILED, error=message[:2000], touched_at=timezone.now()
+    )
+    return "failed"
+
+
+@shared_task(name="registers.run_preview", acks_late=True, ignore_result=True)
+def run_preview(upload_id: int) -> str:
+    """The dry run of a large file: every row's outcome, nothing written."""
+    if not jobs.claim(PREVIEW_JOB, upload_id):
+        return "nothing to do"
+    from . import imports
+    from .base import get_register
+
+    upload = Import.objects.select_related("user").get(pk=upload_id)
+    try:
+        imports.check_rows(upload, get_register(upload.register), expected=Import.Status.CHECKING)
+    except imports.BadFile as exc:
+        return _failed(upload_id, Import.Status.CHECKING, str(exc))
+    except Exception:
+        log.exception("import preview %s failed", upload_id)
+        return _failed(upload_id, Import.Status.CHECKING, imports.CHECK_FAILED)
+    return "checked"
+
+
+@shared_task(name="registers.run_confirm", acks_late=True, ignore_result=True)
+def run_confirm(upload_id: int) -> str:
+    """Load a large confirmed file: every row in one transaction, or nothing."""
+    if not jobs.claim(LOAD_JOB, upload_id):
+        return "nothing to do"
+    from . import imports
+    from .base import get_register
+
+    upload = Import.objects.select_related("user").get(pk=upload_id)
+    try:
+        imports.write_rows(upload, get_register(upload.register), expected=Import.Status.LOADING)
+    except (imports.BadFile, imports.ImportRefused) as exc:
+        return _failed(upload_id, Import.Status.LOADING, f"{exc} Ничего не записано.")
+    except Exception:
+        log.exception("import %s failed", upload_id)
+        return _failed(upload_id, Import.Status.LOADING, imports.LOAD_FAILED)
+    return "loaded"

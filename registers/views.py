@@ -11,8 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.generic import TemplateView, View
+from django_htmx.http import HttpResponseClientRefresh
 
+from network import jobs
 from network.spreadsheets import temporary_workbook
 from orgunits.access import access_for
 
@@ -89,10 +92,11 @@ class ExportStatusView(LoginRequiredMixin, View):
     def post(self, request, pk):
         """Try a failed export again."""
         export = own_export(request, pk)
-        if export.status == Export.Status.FAILED:
+        retried = Export.objects.filter(pk=export.pk, status=Export.Status.FAILED, background=True)
+        if retried.update(status=Export.Status.PENDING, error="", queued_at=None, touched_at=timezone.now()):
             from .tasks import run_export
 
-            run_export.delay(export.pk)
+            jobs.enqueue(run_export, export.pk, job=export)
         return redirect("registers:export_status", pk=export.pk)
 
 
@@ -135,7 +139,7 @@ class ImportView(LoginRequiredMixin, View):
                     user=request.user, register=register.code, file=uploaded, original_name=uploaded.name[:255]
                 )
                 try:
-                    imports.preview(upload, register)
+                    imports.start_preview(upload, register)  # a large file: checked in the background
                 except imports.BadFile:
                     upload.file.delete(save=False)
                     upload.delete()
@@ -156,6 +160,10 @@ class ImportPreviewView(LoginRequiredMixin, View):
     def get(self, request, pk):
         upload = self.get_upload(request, pk)
         register = get_register(upload.register)
+        if request.htmx:  # the progress fragment polls; once the job has ended, the whole page reloads
+            if upload.in_progress:
+                return render(request, "registers/_import_progress.html", {"upload": upload})
+            return HttpResponseClientRefresh()
         errors_only = request.GET.get("errors") == "1"
         rows = [r for r in upload.rows if r["outcome"] == "error"] if errors_only else upload.rows
         page = Paginator(rows, 100).get_page(request.GET.get("page"))
@@ -175,8 +183,9 @@ class ImportPreviewView(LoginRequiredMixin, View):
         upload = self.get_upload(request, pk)
         register = importable_register(request, upload.register)
         if request.POST.get("action") == "cancel":
-            if upload.status in (Import.Status.PREVIEW, Import.Status.INVALID):
-                Import.objects.filter(pk=upload.pk).update(status=Import.Status.CANCELLED)
+            cancellable = [Import.Status.PREVIEW, Import.Status.INVALID, Import.Status.FAILED]
+            cancellable += [Import.Status.CHECK, Import.Status.CHECKING]  # a background check records nothing then
+            if Import.objects.filter(pk=upload.pk, status__in=cancellable).update(status=Import.Status.CANCELLED):
                 messages.info(request, "Загрузка отменена: ничего не изменено.")
             return redirect("registers:list")
         try:
@@ -184,7 +193,11 @@ class ImportPreviewView(LoginRequiredMixin, View):
         except (imports.ImportRefused, imports.BadFile) as exc:
             messages.error(request, str(exc))
             return redirect("registers:import_preview", pk=upload.pk)
-        if upload.status == Import.Status.DONE:
+        if upload.status == Import.Status.LOAD:
+            messages.info(
+                request, "Файл большой: строки записываются в фоне, страница покажет, когда всё будет готово."
+            )
+        elif upload.status == Import.Status.DONE:
             totals = upload.totals
             messages.success(
                 request,

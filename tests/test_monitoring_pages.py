@@ -432,16 +432,19 @@ def test_query_counts_same_for_10_and_500_units(net, client, django_assert_max_n
     assert counts[0] == counts[1], counts
 
 
-def test_big_subtree_is_computed_in_the_background(net, login, settings, monkeypatch):
+def test_big_subtree_is_computed_in_the_background(
+    net, login, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     from monitoring import tasks
 
     settings.MONITORING_SYNC_UNITS = 0
     queued = []
     monkeypatch.setattr(tasks.compute_campaign, "delay", lambda *args: queued.append(args))
     indicator_set = make_set(net.region, ("routes", "routes", {}))
-    response = login(net.users.reviewer).post(
-        reverse("monitoring:campaign_add"), create_data(net, indicator_set), follow=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # queued after the commit (network.jobs)
+        response = login(net.users.reviewer).post(
+            reverse("monitoring:campaign_add"), create_data(net, indicator_set), follow=True
+        )
     campaign = MonitoringCampaign.objects.get()
     assert queued == [(campaign.pk, datetime.date.today().isoformat())]
     assert "в фоне" in response.content.decode() and campaign.computed_at is None
