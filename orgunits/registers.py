@@ -9,7 +9,6 @@ from registers.resources import (
     UnitPathWidget,
     UserResource,
     refuse,
-    resolve_path,
     unit_path,
 )
 
@@ -63,7 +62,8 @@ class UnitImportResource(UserResource):
     kind = fields.Field(attribute="kind", column_name="Вид", widget=KindWidget())
     name = fields.Field(attribute="name", column_name="Наименование")
     short_name = fields.Field(attribute="short_name", column_name="Краткое наименование")
-    school = fields.Field(attribute="school", column_name="ИНН школы", widget=SchoolInnWidget())
+    # The unit form offers the schools the user can see: a unit points at a school, it does not keep it.
+    school = fields.Field(attribute="school", column_name="ИНН школы", widget=SchoolInnWidget(action="view"))
     opened_on = fields.Field(attribute="opened_on", column_name="Действует с", widget=widgets.DateWidget("%d.%m.%Y"))
     closed_on = fields.Field(
         attribute="closed_on", column_name="Прекратило работу", widget=widgets.DateWidget("%d.%m.%Y")
@@ -79,10 +79,14 @@ class UnitImportResource(UserResource):
 
     def __init__(self, user=None, **kwargs):
         super().__init__(user=user, **kwargs)
-        self.parents = UnitPathWidget()
+        self.parents = UnitPathWidget(action="manage")
+        self.parents.bind(user)
 
     def get_instance(self, instance_loader, row):
-        return resolve_path(str(row.get("Путь") or ""), self.parents.cache)
+        # Only a unit the user manages is updated; any other path is a new unit, whose parent must
+        # then be theirs too ("manage" reaches down the subtree, so a unit out of reach always has
+        # a parent out of reach): a unit of another region is «not found», as a missing one is.
+        return self.parents.find(str(row.get("Путь") or ""))
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
@@ -100,7 +104,7 @@ class UnitImportResource(UserResource):
 
     def check_row(self, instance, original):
         target = instance.parent if instance.pk is None else instance
-        if target is None or not self.access.can("manage", target):
+        if target is not None and not self.access.can("manage", target):
             refuse("Нет прав изменять это подразделение сети (нужна роль администратора вышестоящего).")
 
     def save_instance(self, instance, is_create, row, **kwargs):
@@ -130,7 +134,9 @@ class SchoolResource(UserResource):
     inn = fields.Field(attribute="inn", column_name="ИНН")
     name = fields.Field(attribute="name", column_name="Полное наименование")
     short_name = fields.Field(attribute="short_name", column_name="Краткое наименование")
-    municipality = fields.Field(attribute="municipality", column_name="Муниципалитет", widget=UnitPathWidget())
+    municipality = fields.Field(
+        attribute="municipality", column_name="Муниципалитет", widget=UnitPathWidget(action="manage")
+    )
     address = fields.Field(attribute="address", column_name="Адрес")
 
     class Meta:
@@ -141,12 +147,26 @@ class SchoolResource(UserResource):
         report_skipped = True
         clean_model_instances = True
 
+    def get_queryset(self):
+        # A row updates only a school the user keeps.
+        return School.objects.restrict(self.user, "manage")
+
     def check_row(self, instance, original):
         municipality = instance.municipality if instance.municipality_id else None
-        if municipality is None or not self.access.can("manage", municipality):
+        if municipality is not None and not self.access.can("manage", municipality):
             refuse("Нет прав вести реестр школ этого муниципалитета.")
         if original is not None and original.pk and not self.access.can("manage", original.municipality):
             refuse("Нет прав изменять эту школу: она относится к другому муниципалитету.")
+        if instance.pk is None and instance.inn and School.objects.filter(inn=instance.inn).exists():
+            # The INN is unique in the whole country: a school out of the user's reach keeps it. The
+            # answer names no school and no region.
+            refuse(
+                {
+                    "inn": f"Школа с ИНН {instance.inn} не найдена среди школ, которые вы ведёте, а новую с этим "
+                    "ИНН внести нельзя. Проверьте ИНН; если школа должна перейти к вам, обратитесь к "
+                    "администратору региона."
+                }
+            )
 
 
 class SchoolExportResource(SchoolResource):

@@ -6,7 +6,14 @@ from import_export import fields, widgets
 from orgunits.access import access_for
 from orgunits.models import GrantLog, Region
 from registers.base import Register, register
-from registers.resources import SchoolInnWidget, UnitPathWidget, UserResource, refuse
+from registers.resources import (
+    SchoolInnWidget,
+    UnitPathWidget,
+    UserResource,
+    UserWidget,
+    managed_region_ids,
+    refuse,
+)
 
 from .models import Membership, MembershipRole, Person, QualificationCategory, Subject
 from .services import sync_person_access
@@ -37,15 +44,20 @@ class ChoiceLabelWidget(widgets.Widget):
         return dict(self.choices).get(value, value or "")
 
 
-class RegionCodeWidget(widgets.ForeignKeyWidget):
+class RegionCodeWidget(UserWidget):
+    """A region by its code, among the regions where the user administers something."""
+
     def __init__(self):
         super().__init__(Region, "code")
 
     def clean(self, value, row=None, **kwargs):
         value = str(value or "").strip()
-        region = Region.objects.filter(code=value).first() if value else None
+        regions = Region.objects.filter(code=value)
+        if (allowed := managed_region_ids(self.access)) is not None:
+            regions = regions.filter(pk__in=sorted(allowed))
+        region = regions.first() if value else None
         if region is None:
-            raise ValueError(f"Регион «{value}» не найден: укажите код региона (например, kbr).")
+            raise ValueError(f"Регион «{value}» не найден среди ваших: укажите код своего региона (например, kbr).")
         return region
 
 
@@ -86,6 +98,10 @@ class PersonResource(UserResource):
         report_skipped = True
         clean_model_instances = True
 
+    def get_queryset(self):
+        # A row updates only a person the user keeps; any other e-mail is a new person.
+        return Person.objects.restrict(self.user, "manage")
+
     def before_import_row(self, row, **kwargs):
         email = str(row.get("E-mail") or "").strip().lower()
         if not email:
@@ -95,6 +111,16 @@ class PersonResource(UserResource):
     def check_row(self, instance, original):
         if instance.pk and not Person.objects.restrict(self.user, "manage").filter(pk=instance.pk).exists():
             refuse("Нет прав изменять данные этого педагога.")
+        if instance.pk is None and instance.email and Person.objects.filter(email__iexact=instance.email).exists():
+            # The e-mail is unique in the whole country, so a person out of the user's reach keeps
+            # it. The answer names no one and no region: it is the same whoever holds the address.
+            refuse(
+                {
+                    "email": f"Педагог с e-mail «{instance.email}» не найден среди доступных вам, а новую карточку "
+                    "с этим адресом создать нельзя. Проверьте адрес; если педагог перешёл к вам, попросите "
+                    "администратора региона передать его карточку."
+                }
+            )
         if instance.school_id:
             if not self.access.can("manage", instance.school.municipality):
                 refuse("Нет прав вести педагогов этой школы.")
@@ -121,21 +147,29 @@ class PersonExportResource(PersonResource):
         return ", ".join(s.name for s in person.subjects.all())
 
 
-class PersonByEmailWidget(widgets.ForeignKeyWidget):
+class PersonByEmailWidget(UserWidget):
+    """A person by e-mail among the people the user keeps: adding someone to a unit opens their
+    card to the unit's managers, so a person out of reach is never found."""
+
     def __init__(self):
         super().__init__(Person, "email")
 
     def clean(self, value, row=None, **kwargs):
         value = str(value or "").strip().lower()
-        person = Person.objects.filter(email=value).first() if value else None
+        person = Person.objects.restrict(self.user, "manage").filter(email=value).first() if value else None
         if person is None:
-            raise ValueError(f"Педагог с e-mail «{value}» не найден: сначала загрузите реестр педагогов.")
+            raise ValueError(
+                f"Педагог с e-mail «{value}» не найден среди доступных вам: проверьте адрес "
+                "или сначала загрузите реестр педагогов."
+            )
         return person
 
 
 class MembershipResource(UserResource):
     person = fields.Field(attribute="person", column_name="E-mail педагога", widget=PersonByEmailWidget())
-    unit = fields.Field(attribute="unit", column_name="Подразделение (путь)", widget=UnitPathWidget())
+    unit = fields.Field(
+        attribute="unit", column_name="Подразделение (путь)", widget=UnitPathWidget(action="manage_members")
+    )
     role = fields.Field(
         attribute="role",
         column_name="Роль",
@@ -161,9 +195,18 @@ class MembershipResource(UserResource):
                 return
             row["Срок по"] = Membership.default_term_end(starts)
 
+    def get_queryset(self):
+        # Terms are matched only in units whose composition the user keeps.
+        q = self.access.q_for_units("manage_members", prefix="unit__")
+        return Membership.objects.filter(q) if q is not None else Membership.objects.none()
+
     def check_row(self, instance, original):
-        if not instance.unit_id or not self.access.can("manage_members", instance.unit):
+        # A unit or person not found has its own message (the lookups search only what is in reach).
+        if instance.unit_id and not self.access.can("manage_members", instance.unit):
             refuse("Нет прав вести состав этого подразделения.")
+        if instance.unit_id and instance.person_id and instance.person.region_id != instance.unit.region_id:
+            # As on the unit's «add a member» page: members come from the unit's region.
+            refuse({"person": "Педагог из другого региона не может войти в состав этого подразделения."})
 
     def save_instance(self, instance, is_create, row, **kwargs):
         super().save_instance(instance, is_create, row, **kwargs)

@@ -5,8 +5,11 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from xml.etree.ElementTree import ParseError
 
 import tablib
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +21,24 @@ from .models import Import
 
 ALLOWED_EXTENSIONS = (".xlsx", ".csv")
 MAX_ROWS = 50000
+# More than any register has: a row is read no wider than this, whatever width the sheet declares
+# (a declared A1:XFD1048576 would otherwise pad every row to 16 384 cells).
+MAX_COLUMNS = 64
+# The last row Excel can have: a sheet that numbers its rows further is forged.
+EXCEL_MAX_ROW = 1_048_576
+# An .xlsx is a zip of a dozen XML parts; thousands of parts is not a workbook.
+MAX_PARTS = 500
+# Real workbooks compress 5–20 times; a zip bomb, hundreds or thousands of times.
+MAX_RATIO = 100
+RATIO_FROM_BYTES = 1024 * 1024
+# NUL can be stored nowhere (PostgreSQL text and jsonb refuse it): a cell with it is shown with
+# this sign in the preview and its row is refused (resources.UserResource.import_row).
+NUL_SIGN = "\u2400"
+# A DTD in an XML part means entities (billion laughs) or external files (XXE): never in a workbook.
+DTD_MARKERS = tuple(
+    marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY") for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
+SCAN_CHUNK = 1024 * 1024
 OUTCOME_LABELS = {
     "new": "новая запись",
     "update": "изменится",
@@ -27,6 +48,13 @@ OUTCOME_LABELS = {
 }
 # UTF-8 encodes Cyrillic as a lead byte D0/D1 followed by a continuation byte.
 UTF8_CYRILLIC = re.compile(rb"[\xd0\xd1][\x80-\xbf]")
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+BROKEN_XLSX = "Файл повреждён или это не книга Excel (.xlsx): откройте его в Excel и сохраните заново как .xlsx."
+FORBIDDEN_XML = (
+    "В файле есть объявления DTD/сущностей XML, которых не бывает в книгах Excel (так устроены атаки на сервер): "
+    "файл не принят. Откройте таблицу в Excel и сохраните её заново как .xlsx."
+)
 
 
 class BadFile(Exception):
@@ -37,14 +65,77 @@ def max_bytes() -> int:
     return getattr(settings, "REGISTER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 
 
+def max_unpacked_bytes() -> int:
+    """The most an .xlsx may hold unpacked: 50 000 rows of a register are about 40 MB of XML."""
+    return getattr(settings, "REGISTER_IMPORT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
+
+
+def too_many_rows() -> BadFile:
+    return BadFile(f"В файле больше {MAX_ROWS} строк: разделите его на части.")
+
+
 def check_upload(uploaded) -> None:
-    name = (uploaded.name or "").lower()
-    if not name.endswith(ALLOWED_EXTENSIONS):
+    name = uploaded.name or ""
+    if not name.lower().endswith(ALLOWED_EXTENSIONS):
         raise BadFile("Загрузите файл Excel (.xlsx) или CSV (.csv).")
+    if CONTROL_CHARS.search(name):
+        raise BadFile("В имени файла есть служебные символы: переименуйте файл и загрузите его снова.")
     if uploaded.size > max_bytes():
         raise BadFile(f"Файл больше {max_bytes() // (1024 * 1024)} МБ: разделите его на части.")
     if uploaded.size == 0:
         raise BadFile("Файл пустой.")
+    if name.lower().endswith(".xlsx"):
+        # Refused before it is stored or parsed: a zip bomb costs a look at the zip's table only.
+        uploaded.seek(0)
+        try:
+            check_xlsx(uploaded)
+        finally:
+            uploaded.seek(0)
+
+
+def check_xlsx(fileobj) -> None:
+    """Refuse an .xlsx that would cost too much to open, or whose XML declares a DTD, before any
+    XML is parsed. The sizes are the zip's own: Python's zipfile never unpacks more than a part
+    declares, so the declared sizes bound the work."""
+    head = fileobj.read(2)
+    fileobj.seek(0)
+    if head != b"PK":
+        raise BadFile("Это не файл Excel (.xlsx): сохраните таблицу в формате .xlsx или CSV.")
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            parts = archive.infolist()
+            if len(parts) > MAX_PARTS:
+                raise BadFile(BROKEN_XLSX)
+            unpacked = sum(part.file_size for part in parts)
+            if unpacked > max_unpacked_bytes():
+                raise BadFile(
+                    f"Книга Excel в распакованном виде больше {max_unpacked_bytes() // (1024 * 1024)} МБ: "
+                    "разделите таблицу на несколько файлов."
+                )
+            for part in parts:
+                if part.file_size > RATIO_FROM_BYTES and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+                    raise BadFile(
+                        "Файл сжат подозрительно сильно (так выглядят «zip-бомбы»): он не принят. "
+                        "Откройте таблицу в Excel и сохраните её заново как .xlsx."
+                    )
+            for part in parts:
+                scan_for_dtd(archive, part)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError):
+        # NotImplementedError: an unknown compression method; OSError/EOFError: a truncated zip.
+        raise BadFile(BROKEN_XLSX) from None
+
+
+def scan_for_dtd(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
+    """A DTD in any part refuses the file (also checked by defusedxml while parsing; this one gives
+    the reason and does not depend on which XML parser openpyxl picked)."""
+    overlap = max(len(marker) for marker in DTD_MARKERS) - 1
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(SCAN_CHUNK):
+            window = tail + chunk
+            if any(marker in window for marker in DTD_MARKERS):
+                raise BadFile(FORBIDDEN_XML)
+            tail = window[-overlap:]
 
 
 def decode_csv(data: bytes) -> str:
@@ -62,39 +153,102 @@ def decode_csv(data: bytes) -> str:
         raise BadFile("Не удалось прочитать текст файла: сохраните его как «CSV UTF-8».") from None
 
 
-def read_csv(data: bytes) -> list[list]:
+def _cell(value):
+    if isinstance(value, str) and "\x00" in value:
+        return value.replace("\x00", NUL_SIGN)
+    return value
+
+
+def _trimmed(values) -> list:
+    """The row's cells up to the last filled one (NUL marked); [] for a blank row."""
+    if values.count(None) == len(values):
+        return []  # the common blank row (and a forged sheet's millions of them) at C speed
+    row = [_cell(v) for v in values]
+    while row and (row[-1] is None or (isinstance(row[-1], str) and not row[-1].strip())):
+        row.pop()
+    return row
+
+
+def iter_csv(data: bytes) -> Iterator[tuple[int, list]]:
+    """(number, cells) of every row that is not blank; the number counts records as the file has them."""
     text = decode_csv(data)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ";"
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    number, filled = 0, 0
+    try:
+        for number, values in enumerate(reader, start=1):
+            row = _trimmed(values)
+            if row:
+                filled += 1
+                if filled > MAX_ROWS + 1:
+                    raise too_many_rows()
+                yield number, row
+    except csv.Error:
+        # The csv module's own limit on a cell (csv.field_size_limit, 128 KiB), or a broken quote.
+        raise BadFile(
+            f"Не удалось прочитать строку {number + 1} файла: в ней слишком длинное значение или "
+            "незакрытая кавычка. Проверьте эту строку или сохраните таблицу как .xlsx."
+        ) from None
+
+
+def iter_xlsx(data: bytes) -> Iterator[tuple[int, list]]:
+    """(number, cells) of every row of the first sheet that is not blank, read as a stream."""
+    check_xlsx(io.BytesIO(data))
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            ws = wb.worksheets[0]
+            # The declared dimension may lie: read every row that is there, no wider than MAX_COLUMNS.
+            ws.reset_dimensions()
+            filled = 0
+            for number, values in enumerate(ws.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+                if number > EXCEL_MAX_ROW:
+                    raise BadFile(BROKEN_XLSX)
+                row = _trimmed(values)
+                if row:
+                    filled += 1
+                    if filled > MAX_ROWS + 1:
+                        raise too_many_rows()
+                    yield number, row
+        finally:
+            wb.close()
+    except DefusedXmlException:
+        raise BadFile(FORBIDDEN_XML) from None
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, IndexError, ParseError):
+        # ParseError: not well-formed XML (a raw NUL byte, say); openpyxl wraps some as ValueError.
+        raise BadFile(BROKEN_XLSX) from None
+
+
+def read_csv(data: bytes) -> list[list]:
+    """The non-blank rows of a CSV file (see iter_csv for their numbers)."""
+    return [row for _, row in iter_csv(data)]
 
 
 def read_xlsx(data: bytes) -> list[list]:
-    if not data.startswith(b"PK"):
-        raise BadFile("Это не файл Excel (.xlsx): сохраните таблицу в формате .xlsx или CSV.")
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        ws = wb.worksheets[0]
-        rows = []
-        for row in ws.iter_rows(values_only=True):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS + 1:
-                break
-        wb.close()
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, IndexError):
-        raise BadFile("Файл повреждён или это не книга Excel (.xlsx).") from None
-    return rows
+    """The non-blank rows of the first sheet (see iter_xlsx for their numbers)."""
+    return [row for _, row in iter_xlsx(data)]
+
+
+def _names(headers: list[str]) -> str:
+    shown = [f"«{h[:60]}»" for h in headers[:10]]
+    more = f" и ещё {len(headers) - 10}" if len(headers) > 10 else ""
+    return ", ".join(shown) + more
 
 
 def read_rows(name: str, data: bytes, register) -> tuple[tablib.Dataset, list[int]]:
-    """The rows as a dataset with the register's headers, and each row's number in the file."""
-    rows = read_csv(data) if name.lower().endswith(".csv") else read_xlsx(data)
-    if not rows:
+    """The rows as a dataset with the register's headers, and each row's number in the file.
+
+    Blank rows are skipped (the numbers still count them); a row holding NUL keeps it as NUL_SIGN
+    and is refused row by row."""
+    rows = iter_csv(data) if name.lower().endswith(".csv") else iter_xlsx(data)
+    first = next(rows, None)
+    if first is None:
         raise BadFile("В файле нет строк.")
-    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    header = [str(h).strip() if h is not None else "" for h in first[1]]
     while header and not header[-1]:
         header.pop()
     expected = register.import_headers()
@@ -103,15 +257,15 @@ def read_rows(name: str, data: bytes, register) -> tuple[tablib.Dataset, list[in
     if missing or unknown:
         parts = []
         if missing:
-            parts.append("нет столбцов: " + ", ".join(f"«{h}»" for h in missing))
+            parts.append("нет столбцов: " + _names(missing))
         if unknown:
-            parts.append("лишние столбцы: " + ", ".join(f"«{h}»" for h in unknown))
+            parts.append("лишние столбцы: " + _names(unknown))
         raise BadFile(
             "Заголовки не совпадают с шаблоном реестра — " + "; ".join(parts) + ". Скачайте шаблон и заполните его."
         )
     dataset = tablib.Dataset(headers=header)
     numbers = []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in rows:
         values = [("" if v is None else v) for v in row[: len(header)]]
         values += [""] * (len(header) - len(values))
         if all(str(v).strip() == "" for v in values):
@@ -119,7 +273,7 @@ def read_rows(name: str, data: bytes, register) -> tuple[tablib.Dataset, list[in
         dataset.append([v.strip() if isinstance(v, str) else v for v in values])
         numbers.append(number)
     if len(numbers) > MAX_ROWS:
-        raise BadFile(f"В файле больше {MAX_ROWS} строк: разделите его на части.")
+        raise too_many_rows()
     if not numbers:
         raise BadFile("В файле есть заголовки, но нет ни одной строки с данными.")
     return dataset, numbers

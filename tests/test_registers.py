@@ -218,7 +218,8 @@ def test_import_refuses_a_row_for_a_unit_the_user_may_not_touch(net, login):
     imp = Import.objects.get()
     outcomes = [r["outcome"] for r in imp.rows]
     assert outcomes == ["new", "error"]
-    assert "Нет прав" in imp.rows[1]["errors"][0]
+    # A unit out of reach is «not found», word for word as a missing one (test_import_security).
+    assert "не найдено среди подразделений, которые вы ведёте" in imp.rows[1]["errors"][0]
 
 
 def test_import_is_for_administrators(net, login):
@@ -382,7 +383,7 @@ def test_units_import_refuses_a_unit_under_a_parent_the_user_may_not_manage(net,
     grant_role(baksan_admin, net.baksan, "administrator")
     row = [f"{TEREK_PATH} / РМО химиков", "rmo", "РМО учителей химии", "", "", "", ""]
     upload(login(baksan_admin), "units", xlsx_bytes([UNIT_HEADERS, row]), "units.xlsx")
-    assert "Нет прав" in Import.objects.get().rows[0]["errors"][0]
+    assert "не найдено среди подразделений, которые вы ведёте" in Import.objects.get().rows[0]["errors"][0]
 
 
 def test_indicator_results_export_has_the_campaign_values(net, login):
