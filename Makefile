@@ -45,6 +45,7 @@ lint: install
 bench: install
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 	$(BIN)/python scripts/bench_login.py
+	$(BIN)/python scripts/bench_mail.py
 
 # How long a 100-item plan takes to print (a benchmark, not a test; a throw-away database).
 bench-pdf: install
