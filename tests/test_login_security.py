@@ -249,10 +249,14 @@ def test_known_and_unknown_email_take_the_same_time(client, reset, settings):
         assert ask_reset(client, email, address=address).status_code == 302
         return time.monotonic() - started
 
-    known = timed("teacher@example.org", "10.7.0.1")
-    unknown = timed("nobody@example.org", "10.7.0.2")
-    assert abs(known - unknown) < 0.2, (known, unknown)
-    assert len(mail.outbox) == 1
+    timed("warm-up@example.org", "10.7.0.9")  # the first request of a process loads templates and code
+    # interleaved, and the fastest of each: a busy machine only ever adds time
+    known, unknown = [], []
+    for n in range(2):
+        known.append(timed("teacher@example.org", f"10.7.1.{n}"))
+        unknown.append(timed("nobody@example.org", f"10.7.2.{n}"))
+    assert abs(min(known) - min(unknown)) < 0.2, (known, unknown)
+    assert len(mail.outbox) == 2
 
 
 # -- Argon2id ---------------------------------------------------------------------------------------------
