@@ -1,4 +1,4 @@
-"""GET /healthz: is the database answering, is the broker reachable."""
+"""GET /healthz: is the database answering, is the broker reachable (details for staff only)."""
 
 from django.conf import settings
 from django.db import connection
@@ -32,8 +32,16 @@ def check_broker() -> str:
 @never_cache
 @require_GET
 def healthz(request):
-    status = {"database": check_database(), "broker": check_broker()}
-    healthy = all(value == "ok" for value in status.values())
-    status["status"] = "ok" if healthy else "error"
-    status["broker_transport"] = settings.CELERY_BROKER_URL.split("://", 1)[0]
-    return JsonResponse(status, status=200 if healthy else 503)
+    """Anyone (a load balancer, a container's healthcheck) learns only "ok" or "fail".
+
+    Which part failed, with which exception, and the broker's transport help an attacker map the
+    installation, so only staff see them (logged in to the portal; 200 or 503 either way).
+    """
+    checks = {"database": check_database(), "broker": check_broker()}
+    healthy = all(value == "ok" for value in checks.values())
+    body = {"status": "ok" if healthy else "fail"}
+    user = request.user
+    if user.is_authenticated and (user.is_staff or user.is_superuser):
+        body |= checks
+        body["broker_transport"] = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "import_export",
+    "csp",
     "network",
     "orgunits",
     "people",
@@ -89,12 +90,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # django-csp's CSPMiddleware, except on PDFs (network/middleware.py says why)
+    "network.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth and messages so that its 400 page has the user's menu; before any view reads the input.
+    "network.middleware.RejectNulBytesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Ends sessions idle for SESSION_IDLE_TIMEOUT; after auth and messages (it logs out and says why).
@@ -102,6 +107,21 @@ MIDDLEWARE = [
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp 4): scripts, styles, fonts and images only from the portal itself,
+# no inline code or styles (templates keep behaviour in static/js and looks in static/css), no frames.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "network.urls"
 WSGI_APPLICATION = "network.wsgi.application"

@@ -215,3 +215,15 @@ def test_the_menu_shows_the_admin_to_the_superuser_and_the_portal_pages_to_admin
     page = login(net.users.teacher).get(reverse("home")).content.decode()
     assert reverse("admin:index") not in page
     assert reverse("orgunits:region_admin") not in page
+
+
+def test_the_menu_link_costs_no_query_for_the_grants(net, login):
+    """The notifications page never needs the grants: the menu reads the answer kept at login."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(net.users.admin)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("notifications")).content.decode()
+    assert reverse("orgunits:region_admin") in page
+    assert not [q["sql"] for q in queries if "guardian_" in q["sql"]]

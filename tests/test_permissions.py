@@ -4,7 +4,6 @@ The rule of the portal (network.views.check_unit): what one may not see does not
 what one sees but may not do is refused (403), anonymous visitors are sent to the login page.
 """
 
-import os
 import re
 from types import SimpleNamespace
 
@@ -430,19 +429,4 @@ def test_restrict_for_anonymous_is_empty(net):
     assert not School.objects.restrict(anonymous, "view").exists()
 
 
-# -- /healthz --------------------------------------------------------------------------------
-
-
-def test_healthz_reports_database_and_broker(client, db):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
-    body = response.json()
-    assert body["database"] == "ok"
-    assert body["broker"] == "ok"
-    assert body["status"] == "ok"
-
-
-@pytest.mark.skipif("CELERY_BROKER_URL" in os.environ, reason="the broker is configured from the environment")
-def test_healthz_default_broker_is_the_filesystem_transport(client, db):
-    assert client.get("/healthz").json()["broker_transport"] == "filesystem"
+# /healthz (what an anonymous caller and staff see) is tested in test_healthz.py.

@@ -51,12 +51,27 @@ def page(browser, request):
     context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = watch_csp(page)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         os.makedirs("test-artifacts", exist_ok=True)
         page.screenshot(path=f"test-artifacts/{request.node.name}.png", full_page=True)
     context.close()
+    # Anything the Content-Security-Policy refused is a page that is broken for real users.
+    assert violations == [], "\n".join(violations)
+
+
+def watch_csp(page) -> list[str]:
+    """Chromium's console reports of what the Content-Security-Policy refused on this page."""
+    violations = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text or message.text.startswith("Refused to"):
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    return violations
 
 
 @pytest.hookimpl(hookwrapper=True)
