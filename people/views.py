@@ -207,6 +207,13 @@ class MemberAddView(UnitActionMixin, FormView):
         ctx["query"] = query
         if query:
             ctx["found"] = list(self.candidates().filter(search__contains=normalize_search(query))[:20])
+            # 152-ФЗ: the results show names, positions and schools, like a page of the person list.
+            services.log_personal_data_many(
+                self.request.user,
+                [p.pk for p in ctx["found"]],
+                PersonalDataAccess.Action.VIEW,
+                f"поиск педагога для состава «{self.unit}»",
+            )
         person_id = self.request.POST.get("person") or self.request.GET.get("person")
         if person_id and str(person_id).isdigit():
             ctx["selected"] = self.candidates().filter(pk=int(person_id)).first()

@@ -76,6 +76,15 @@ def test_the_person_list_logs_the_people_on_the_page_only(net, login):
     assert not logged.filter(person=net.users.teacher_person).exists()  # not on this page
 
 
+def test_the_people_found_when_adding_a_member_are_logged(net, login):
+    found = teachers(net, 2, last_name="Искомова")
+    teachers(net, 1, last_name="Прочая")
+    url = reverse("people:member_add", args=[net.terek_rmo.pk]) + "?q=Искомова"
+    assert login(net.users.admin).get(url).status_code == 200
+    logged = PersonalDataAccess.objects.filter(action=VIEW, details__startswith="поиск педагога для состава")
+    assert sorted(logged.values_list("person_id", flat=True)) == sorted(p.pk for p in found)
+
+
 def test_a_growth_record_form_is_logged(net, login):
     person = teachers(net, 1)[0]
     course = Course.objects.create(
