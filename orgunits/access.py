@@ -386,7 +386,7 @@ def sync_membership_roles(user, memberships, *, by=None, via: str | None = None)
     actually changes is written to the grant log (`by` acted; None is the system).
     Grants given by an administrator (reviewer, administrator) are left alone.
     """
-    from orgunits.models import GrantLog
+    from orgunits.models import GrantLog, OrgUnit
 
     via = via or GrantLog.Via.MEMBERSHIP
     desired = {role_group_name(m.unit_id, m.role): m for m in memberships if ROLES[m.role].membership}
@@ -398,7 +398,7 @@ def sync_membership_roles(user, memberships, *, by=None, via: str | None = None)
     for name in sorted(set(current) - set(desired)):
         user.groups.remove(current[name])
         unit_id, role = parse_role_group_name(name)
-        if GrantLog.unit.field.related_model.objects.filter(pk=unit_id).exists():  # a group may outlive its unit
+        if OrgUnit.objects.filter(pk=unit_id).exists():  # a role group may outlive its unit: nothing to log then
             _log_grant(by=by, user=user, unit_id=unit_id, role=role, change="revoked", via=via)
     for name, m in desired.items():
         if name not in current:
