@@ -51,27 +51,50 @@ def page(browser, request):
     context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    violations = watch_csp(page)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         os.makedirs("test-artifacts", exist_ok=True)
         page.screenshot(path=f"test-artifacts/{request.node.name}.png", full_page=True)
     context.close()
-    # Anything the Content-Security-Policy refused is a page that is broken for real users.
-    assert violations == [], "\n".join(violations)
+
+
+def is_csp_violation(message) -> bool:
+    return "Content Security Policy" in message.text or message.text.startswith("Refused to")
 
 
 def watch_csp(page) -> list[str]:
     """Chromium's console reports of what the Content-Security-Policy refused on this page."""
     violations = []
-
-    def on_console(message):
-        if "Content Security Policy" in message.text or message.text.startswith("Refused to"):
-            violations.append(f"{page.url}: {message.text}")
-
-    page.on("console", on_console)
+    page.on("console", lambda message: is_csp_violation(message) and violations.append(f"{page.url}: {message.text}"))
     return violations
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request):
+    """Every browser context a journey opens is watched: anything the Content-Security-Policy refused
+    (an inline handler, an inline style, a script from elsewhere) is a page broken for real users."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    violations = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on(
+            "console",
+            lambda message: is_csp_violation(message) and violations.append(message.text),
+        )
+        return context
+
+    browser.new_context = watched_context
+    try:
+        yield
+    finally:
+        del browser.new_context  # the class's own method again
+    assert violations == [], "\n".join(violations)
 
 
 @pytest.hookimpl(hookwrapper=True)
