@@ -48,7 +48,6 @@ OUTCOME_LABELS = {
 }
 # UTF-8 encodes Cyrillic as a lead byte D0/D1 followed by a continuation byte.
 UTF8_CYRILLIC = re.compile(rb"[\xd0\xd1][\x80-\xbf]")
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 BROKEN_XLSX = "Файл повреждён или это не книга Excel (.xlsx): откройте его в Excel и сохраните заново как .xlsx."
 FORBIDDEN_XML = (
@@ -78,8 +77,6 @@ def check_upload(uploaded) -> None:
     name = uploaded.name or ""
     if not name.lower().endswith(ALLOWED_EXTENSIONS):
         raise BadFile("Загрузите файл Excel (.xlsx) или CSV (.csv).")
-    if CONTROL_CHARS.search(name):
-        raise BadFile("В имени файла есть служебные символы: переименуйте файл и загрузите его снова.")
     if uploaded.size > max_bytes():
         raise BadFile(f"Файл больше {max_bytes() // (1024 * 1024)} МБ: разделите его на части.")
     if uploaded.size == 0:
@@ -119,7 +116,9 @@ def check_xlsx(fileobj) -> None:
                         "Откройте таблицу в Excel и сохраните её заново как .xlsx."
                     )
             for part in parts:
-                scan_for_dtd(archive, part)
+                # The parts openpyxl parses as XML; an embedded SVG picture may carry a harmless DOCTYPE.
+                if part.filename.lower().endswith((".xml", ".rels")):
+                    scan_for_dtd(archive, part)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError):
         # NotImplementedError: an unknown compression method; OSError/EOFError: a truncated zip.
         raise BadFile(BROKEN_XLSX) from None

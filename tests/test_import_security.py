@@ -405,6 +405,17 @@ def test_a_dtd_in_utf16_is_found_too(net, login):
     refused(login(net.users.admin), with_part(SHEET, xml.encode("utf-16")), "DTD")
 
 
+def test_a_picture_with_a_doctype_does_not_refuse_the_workbook(net, login):
+    """Only the parts openpyxl parses as XML are checked: an SVG logo often starts with a DOCTYPE."""
+    out = io.BytesIO()
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([SCHOOL_HEADERS, *school_rows(1)])))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            archive.writestr(info.filename, source.read(info.filename))
+        archive.writestr("xl/media/logo.svg", '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x.dtd"><svg/>')
+    assert upload(login(net.users.admin), "schools", out.getvalue()).status_code == 302
+
+
 def test_a_raw_nul_byte_in_the_sheet_xml_is_a_broken_file_not_a_500(net, login):
     content = with_part(SHEET, sheet_xml(inline_row(1, SCHOOL_HEADERS) + inline_row(2, ["a\x00b"] * 5)))
     refused(login(net.users.admin), content, "Файл повреждён")
