@@ -332,6 +332,9 @@ REGISTER_SYNC_ROWS = int(os.environ.get("REGISTER_SYNC_ROWS", "20000"))
 REGISTER_IMPORT_SYNC_ROWS = int(os.environ.get("REGISTER_IMPORT_SYNC_ROWS", "2000"))
 # The largest file an import accepts.
 REGISTER_IMPORT_MAX_BYTES = int(os.environ.get("REGISTER_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+# An .xlsx unpacked may be no larger (checked in the zip's table before parsing: zip bombs);
+# 50 000 rows of a register are about 40 MB of XML.
+REGISTER_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("REGISTER_IMPORT_MAX_UNPACKED_BYTES", str(100 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,
