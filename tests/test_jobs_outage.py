@@ -179,7 +179,7 @@ def test_a_large_import_waits_for_the_broker_and_is_then_checked(
 ):
     settings.REGISTER_IMPORT_SYNC_ROWS = 1
     client = login(net.users.admin)
-    content = xlsx_bytes([SCHOOL_HEADERS, school_row(1), school_row(2)])
+    content = xlsx_bytes([SCHOOL_HEADERS, school_row(9101), school_row(9102)])  # INNs no fixture school has
     with broker_down(), django_capture_on_commit_callbacks(execute=True):
         response, seconds = timed(lambda: upload(client, "schools", content))
     assert seconds < 5 and response.status_code == 302
