@@ -199,7 +199,6 @@ class ExportAccessLog:
         self.person_of = person_of
         self.batch = batch
         self.pending: set[int] = set()
-        self.written = 0
 
     def add(self, row) -> None:
         person_id = self.person_of(row)
@@ -229,6 +228,5 @@ class ExportAccessLog:
         params = [at, self.user_id, PersonalDataAccess.Action.EXPORT.value, self.details, self.export_id]
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, self.export_id])
-            self.written += max(cursor.rowcount, 0)
 
     close = flush
