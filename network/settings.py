@@ -314,6 +314,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},  # a run that could not start in its minute is replaced by the next
     },
+    # Background jobs (exports, PDFs, computations, imports) the broker did not take, or lost, are sent again.
+    "requeue-jobs": {
+        "task": "network.requeue_jobs",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
 }
 
 # The demo network and its logins exist only outside production.
@@ -346,11 +352,5 @@ LOGGING = {
         # WeasyPrint narrates every step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
-    },
-    # Background jobs (exports, PDFs, computations, imports) the broker did not take, or lost, are sent again.
-    "requeue-jobs": {
-        "task": "network.requeue_jobs",
-        "schedule": 120.0,
-        "options": {"expires": 110},
     },
 }
