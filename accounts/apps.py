@@ -6,4 +6,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Вход и учётные записи"
 
     def ready(self):
-        from . import lockouts  # noqa: F401 - connects the lockout log to axes's signal
+        # Connect the lockout log to axes's signal and start the idle clock at login.
+        from . import lockouts, middleware  # noqa: F401

@@ -3,11 +3,20 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 
 LAST_ACTIVITY = "last_activity"
 # Last activity is rewritten at most this often: a session save on every request would cost a write
 # per page view for nothing, the timeout is counted in hours.
 RESOLUTION_SECONDS = 60
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.start_idle_clock")
+def start_idle_clock(sender, request, user, **kwargs):
+    # Written with the login's own session save, so the first page after a login saves nothing more.
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_ACTIVITY] = int(time.time())
 
 
 class IdleTimeoutMiddleware:
