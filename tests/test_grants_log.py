@@ -168,6 +168,12 @@ def test_the_hub_lists_only_administered_regions(net, foreign, login):
     assert "Республика Бурятия" not in page
 
 
+def test_the_hub_leads_to_lockouts_and_indicator_sets(net, login):
+    page = login(net.users.admin).get(reverse("orgunits:region_admin")).content.decode()
+    assert reverse("accounts:lockouts") in page
+    assert reverse("monitoring:sets") in page
+
+
 def test_anonymous_is_sent_to_login(net, client):
     response = client.get(reverse("orgunits:region_settings", args=[net.region.pk]))
     assert response.status_code == 302 and reverse("login") in response["Location"]
