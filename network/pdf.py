@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, HttpResponse
@@ -25,9 +24,10 @@ from django.utils import timezone
 from . import jobs
 from .models import RenderedDocument
 
-FONT_DIR = settings.BASE_DIR / "static" / "fonts"
+# network/static, inside the package, so an installed wheel prints with the same fonts.
+ASSET_DIR = (Path(__file__).resolve().parent / "static").resolve()
+FONT_DIR = ASSET_DIR / "fonts"
 # The only files a document may load (fonts, a logo); everything else is refused.
-ASSET_DIR = (settings.BASE_DIR / "static").resolve()
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     from weasyprint.text.fonts import FontConfiguration
 
     html = render_to_string(template_name, {**context, "font_dir": FONT_DIR.as_uri()})
-    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_url_fetcher())
+    document = HTML(string=html, base_url=str(ASSET_DIR), url_fetcher=_url_fetcher())
     return document.write_pdf(font_config=FontConfiguration())
 
 
