@@ -293,3 +293,16 @@ def test_relays_running_at_once_send_each_letter_once():
     assert len(bodies) == len(set(bodies)) == 600
     assert sum(r.sent for r in reports) == 600
     assert Notification.objects.filter(email_status=Status.SENT).count() == 600
+
+
+def test_the_superuser_finds_failed_letters_in_the_admin(net, client):
+    failed = notify([net.users.teacher], "Письмо, которое не ушло")[0]
+    Notification.objects.filter(pk=failed.pk).update(
+        email_status=Notification.EmailStatus.FAILED, email_attempts=5, email_error="SMTP 550"
+    )
+    client.force_login(net.users.superuser)
+    page = client.get("/admin/network/notification/?email_status=failed").content.decode()
+    assert "Письмо, которое не ушло" in page
+    assert client.get("/admin/network/notification/", follow=False).status_code == 200
+    client.force_login(net.users.admin)
+    assert client.get("/admin/network/notification/").status_code == 302  # the admin's login page
