@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "events",
     "practices",
     "registers",
+    "history",
     "accounts",
     "axes",  # login throttling (accounts/lockouts.py)
 ]
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "history.context.HistoryMiddleware",  # who acts, through what (history/context.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     # After auth and messages so that its 400 page has the user's menu; before any view reads the input.
     "network.middleware.RejectNulBytesMiddleware",
