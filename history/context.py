@@ -40,11 +40,12 @@ class Actor:
     detail: str = ""  # e.g. «загрузка № 12, строка 7», the URL of the page
 
 
-_current: ContextVar[Actor] = ContextVar("history_actor", default=Actor())
+SYSTEM = Actor()
+_current: ContextVar[Actor | None] = ContextVar("history_actor", default=None)
 
 
 def current() -> Actor:
-    return _current.get()
+    return _current.get() or SYSTEM
 
 
 def new_request_id() -> str:
@@ -54,7 +55,7 @@ def new_request_id() -> str:
 @contextlib.contextmanager
 def acting(user=None, via: str | None = None, detail: str | None = None, request_id: str | None = None):
     """Everything recorded inside is attributed to `user` through `via`; unset fields are inherited."""
-    outer = _current.get()
+    outer = current()
     token = _current.set(
         replace(
             outer,
@@ -65,7 +66,7 @@ def acting(user=None, via: str | None = None, detail: str | None = None, request
         )
     )
     try:
-        yield _current.get()
+        yield current()
     finally:
         _current.reset(token)
 
