@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import Max
 
+from demo.orgunits import DEMO_FILE, NAMES_F, NAMES_M, PATRONYMIC_ROOTS, SURNAMES_M, DemoBuilder, inn_with_checksum
 from network.models import normalize_search
-from orgunits.demo import DEMO_FILE, NAMES_F, NAMES_M, PATRONYMIC_ROOTS, SURNAMES_M, DemoBuilder, inn_with_checksum
 from orgunits.models import OrgUnit, Region, School, UnitKind
 from people.models import Membership, MembershipRole, Person, QualificationCategory, Subject
 

@@ -5,7 +5,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from orgunits.demo import inn_with_checksum
+from demo.orgunits import inn_with_checksum
 from orgunits.models import Level, OrgUnit, Region, School, UnitKind
 from people.models import Membership, Person
 

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from orgunits.demo import inn_with_checksum
+from demo.orgunits import inn_with_checksum
 from orgunits.models import OrgUnit, School
 from people.models import Membership, Person
 from registers import imports

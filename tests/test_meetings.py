@@ -490,8 +490,8 @@ def test_attendance_is_saved_from_the_checkboxes(client, terek):
 
 
 def test_demo_meetings_on_the_demo_network(db):
-    from meetings.demo import load_demo_meetings
-    from orgunits.demo import load_demo
+    from demo.meetings import load_demo_meetings
+    from demo.orgunits import load_demo
 
     today = D(2026, 11, 25)
     load_demo(today)

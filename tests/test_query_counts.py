@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from demo.orgunits import inn_with_checksum
 from network.models import normalize_search
-from orgunits.demo import inn_with_checksum
 from orgunits.models import OrgUnit, School
 from people.models import Membership, Person
 from tests import factories as f

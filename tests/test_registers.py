@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from demo.orgunits import inn_with_checksum
 from orgunits.access import grant_role
-from orgunits.demo import inn_with_checksum
 from orgunits.models import OrgUnit, School
 from people.models import Membership, PersonalDataAccess
 from registers.models import Export, Import

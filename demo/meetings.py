@@ -11,12 +11,11 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from meetings import services
+from meetings.models import Meeting
 from orgunits.models import OrgUnit
 from people.models import MembershipRole
 from people.services import link_user
-
-from . import services
-from .models import Meeting
 
 CHAIR_USERNAME = "chair"
 
@@ -82,7 +81,7 @@ def _chair_login(unit, day):
     chair, secretary = services.default_officers(unit, day)
     if chair is not None and chair.user_id is None:
         User = get_user_model()
-        from orgunits.demo import DEMO_PASSWORD
+        from demo.orgunits import DEMO_PASSWORD
 
         user = User.objects.filter(username=CHAIR_USERNAME).first() or User.objects.create_user(
             CHAIR_USERNAME,

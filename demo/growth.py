@@ -2,9 +2,8 @@
 
 import datetime
 
+from growth.models import Course, Diagnostic, DiagnosticResult, Mentoring, Route, RouteStep
 from people.models import Person
-
-from .models import Course, Diagnostic, DiagnosticResult, Mentoring, Route, RouteStep
 
 
 def load_demo_growth(today: datetime.date) -> None:
@@ -77,7 +76,7 @@ DEMO_DIFFICULTIES = [
 
 
 def _answer(survey, person, topics, rng, submitted_at, units):
-    from .models import CourseFormat, NeedsAnswer
+    from growth.models import CourseFormat, NeedsAnswer
 
     answer = NeedsAnswer.objects.create(
         survey=survey,
@@ -95,9 +94,8 @@ def _answer(survey, person, topics, rng, submitted_at, units):
 
 def _answers_from_members(survey, topics, rng, count, submitted_at, exclude=()):
     """`count` generated members of the organiser's subtree answer (their units at the time)."""
+    from growth.services import subtree_q
     from people.models import Membership
-
-    from .services import subtree_q
 
     memberships = (
         Membership.objects.active()
@@ -121,10 +119,9 @@ def load_demo_surveys(today: datetime.date) -> None:
 
     from django.utils import timezone
 
+    from growth.models import CourseFormat, NeedsSurvey, SurveyTopic
+    from growth.services import default_survey_dates, respondent_units
     from orgunits.models import OrgUnit
-
-    from .models import CourseFormat, NeedsSurvey, SurveyTopic
-    from .services import default_survey_dates, respondent_units
 
     rng = random.Random(today.year)
     organiser = OrgUnit.objects.get(region__code="kbr", short_name="МунУМО Терского района")

@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from orgunits.models import DocumentType, OrgUnit, Region, UnitKind
 from plans.models import Direction, EventForm, PlanItem, Timing
-
-from . import services
-from .models import Campaign
+from submissions import services
+from submissions.models import Campaign
 
 PLAN_ITEMS = [
     (Direction.ANALYTICS, "Мониторинг профессиональных дефицитов педагогов", EventForm.MONITORING, Timing.MONTH, 10),

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from orgunits.demo import DEMO_PASSWORD, load_demo
+from demo.orgunits import DEMO_PASSWORD, load_demo
 from orgunits.models import OrgUnit, School
 from people.models import Membership, Person
 

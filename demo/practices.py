@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from orgunits.models import OrgUnit
 from people.models import Person, Subject
-
-from . import services
-from .models import EducationLevel, MaterialKind, Verdict
+from practices import services
+from practices.models import EducationLevel, MaterialKind, Verdict
 
 TEACHER_PUBLISHED = {
     "title": "Система заданий по формированию математической грамотности в 5–6 классах",

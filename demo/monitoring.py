@@ -14,14 +14,13 @@ from django.utils import timezone
 
 from events.models import Event, Participation
 from growth.models import Course, Mentoring, Route
+from monitoring import services
+from monitoring.definitions import IVOLGINSKY, KBR, install
+from monitoring.models import MonitoringCampaign
 from orgunits.models import DocumentType, OrgUnit, Region, UnitKind
 from people.models import Membership, MembershipRole, Person
 from submissions import services as submission_services
 from submissions.models import Campaign
-
-from . import services
-from .definitions import IVOLGINSKY, KBR, install
-from .models import MonitoringCampaign
 
 # Share of the МО's teachers with each record, by profile (this year; last year is lower).
 PROFILES = {

@@ -13,11 +13,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from orders import services
+from orders.models import Order, OrderTemplate
 from orgunits.models import DocumentType, OrgUnit
 from submissions.models import State, Submission
-
-from . import services
-from .models import Order, OrderTemplate
 
 PLACES = {"Терск": "г. Терек", "Баксан": "г. Баксан", "Чегем": "г. Чегем"}
 

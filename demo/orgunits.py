@@ -6,7 +6,6 @@ import json
 import random
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -16,7 +15,7 @@ from people.models import Membership, MembershipRole, Person, QualificationCateg
 from people.services import sync_person_access
 
 DEMO_PASSWORD = "metodset-demo"
-DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo_network.json"
+DEMO_FILE = Path(__file__).resolve().parent / "fixtures" / "demo_network.json"
 
 SURNAMES_M = [
     "Иванов",
@@ -341,13 +340,13 @@ def load_demo(today: datetime.date, seed: int = 2026) -> bool:
     data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     with transaction.atomic():
         DemoBuilder(data, today, random.Random(seed)).build()
-        from growth.demo import load_demo_growth, load_demo_surveys
-        from meetings.demo import load_demo_meetings
-        from monitoring.demo import load_demo_monitoring
-        from orders.demo import load_demo_orders
-        from plans.demo import load_demo_programs
-        from practices.demo import load_demo_practices
-        from submissions.demo import load_demo_submissions
+        from demo.growth import load_demo_growth, load_demo_surveys
+        from demo.meetings import load_demo_meetings
+        from demo.monitoring import load_demo_monitoring
+        from demo.orders import load_demo_orders
+        from demo.plans import load_demo_programs
+        from demo.practices import load_demo_practices
+        from demo.submissions import load_demo_submissions
 
         load_demo_submissions(today)
         load_demo_orders(today)
