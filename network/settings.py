@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "practices",
     "registers",
     "history",
+    "workflow",  # the one workflow engine: every state change of every document (workflow/engine.py)
     "accounts",
     # Demo data (`load_demo_network`): installed everywhere — it has no models or URLs — and its command
     # refuses when DEMO_ENABLED is off, so production and development run the same app list.

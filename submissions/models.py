@@ -1,4 +1,7 @@
-"""Documents that travel upward: campaigns, submissions, their transitions and deadline events.
+"""Documents that travel upward: campaigns, submissions and deadline events.
+
+Every step of a submission's workflow is a history.LogEntry written by workflow.perform
+(the machine is in submissions/machines.py); the old Transition table was migrated there.
 
 A plan and a report share one workflow (DESIGN.md, "Submissions flow upward"); what they
 contain lives in `plans` and `reports`. This app holds what they have in common, so the
@@ -190,37 +193,6 @@ class Submission(VersionedModel):
     @property
     def document_type(self):
         return self.campaign.document_type
-
-
-class Transition(models.Model):
-    """An immutable record of one step of the workflow."""
-
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField("из", max_length=20, choices=State.choices, blank=True)
-    to_state = models.CharField("в", max_length=20, choices=State.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="кто"
-    )
-    at = models.DateTimeField("когда")
-    comment = models.TextField("комментарий", blank=True)
-    # The content as it stood at this step: what a resubmission is compared against.
-    snapshot = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        verbose_name = "переход"
-        verbose_name_plural = "история согласования"
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.at:%d.%m.%Y %H:%M} {self.get_from_state_display()} → {self.get_to_state_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("Запись истории согласования изменить нельзя.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Запись истории согласования удалить нельзя.")
 
 
 class DeadlineEvent(models.Model):

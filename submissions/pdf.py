@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from network.pdf import PdfDocument, register
 from orgunits.models import DocumentType
+from workflow.engine import moves_of
 
 from .models import State, Submission
 
@@ -22,12 +23,12 @@ BACKGROUND_ITEMS = 60
 def pdf_version(submission: Submission) -> int:
     """A number that is new after every change the printout shows.
 
-    A content edit bumps `submission.version`; a change of state adds a Transition. Both only
+    A content edit bumps `submission.version`; a change of state adds a workflow entry. Both only
     grow and every change moves one of them, so their sum never repeats. (A `version * 10 +
     state` key would: reopen an approved plan and approve it again without an edit, and the
     first approval's PDF, with its date, would be served again.)
     """
-    return submission.version + submission.transitions.count()
+    return submission.version + moves_of(submission).count()
 
 
 def is_long(submission: Submission) -> bool:
@@ -51,16 +52,11 @@ def approval(submission: Submission, label: str) -> dict | None:
     """The approval stamp (гриф утверждения): who approved and when; None unless approved."""
     if submission.state != State.APPROVED:
         return None
-    step = (
-        submission.transitions.filter(from_state=State.SUBMITTED, to_state=State.APPROVED)
-        .select_related("by")
-        .order_by("-at", "-pk")
-        .first()
-    )
+    step = moves_of(submission).filter(from_state=State.SUBMITTED, to_state=State.APPROVED).last()
     return {
         "label": label,
         "unit": submission.approver.name if submission.approver else "",
-        "name": _person_name(step.by) if step is not None and step.by is not None else "",
+        "name": _person_name(step.actor) if step is not None and step.actor is not None else "",
         "date": local_date(submission.approved_at),
     }
 

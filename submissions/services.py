@@ -8,32 +8,25 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from network.notify import notify
+import workflow
 from orgunits.access import access_for
 from orgunits.models import DocumentType, OrgUnit
+from workflow.kinds import kind
 
-from .models import State, Submission, Transition
+from .models import State, Submission
 
 FILING_ROLES = ("chair", "deputy", "secretary", "methodist")
 
 
 def content_module(document_type: str):
-    if document_type == DocumentType.PLAN:
-        from plans import content
-    elif document_type == DocumentType.CANDIDATE:
-        from people import candidates as content
-    else:
-        from reports import content
-    return content
+    """What the document kind contains (plans.content, reports.content, people.candidates)."""
+    return kind(document_type).content_module()
 
 
 def approver_for(unit: OrgUnit, document_type: str) -> OrgUnit | None:
     """The nearest ancestor whose kind approves this document type: routing by kind, not by
     depth, so an uneven tree (a school MO right under a municipal service) routes correctly."""
-    for ancestor in unit.get_ancestors(ascending=True).select_related("kind"):
-        if ancestor.kind.approves(document_type):
-            return ancestor
-    return None
+    return kind(document_type).approver(unit)
 
 
 def unit_filers(units) -> dict[int, list]:
@@ -69,26 +62,6 @@ def reviewers_of(unit: OrgUnit):
     )
 
 
-def _record(submission, from_state, to_state, by, now, comment="", snapshot=None):
-    Transition.objects.create(
-        submission=submission,
-        from_state=from_state,
-        to_state=to_state,
-        by=by,
-        at=now,
-        comment=comment,
-        snapshot=snapshot if snapshot is not None else {},
-    )
-
-
-def _lock(submission: Submission) -> Submission:
-    return (
-        Submission.objects.select_for_update(of=("self",))
-        .select_related("campaign", "unit__kind")
-        .get(pk=submission.pk)
-    )
-
-
 def check_can_file(user, submission) -> None:
     if not access_for(user).can("file", submission.unit):
         raise PermissionDenied(
@@ -114,7 +87,7 @@ def start(campaign, unit, by, now: datetime.datetime) -> Submission:
     )
     if created:
         content_module(campaign.document_type).start(submission)
-        _record(submission, "", State.DRAFT, by, now, "документ создан")
+        workflow.record_start(submission, by, now=now, reason="документ создан")
     return submission
 
 
@@ -122,84 +95,26 @@ def snapshot(submission) -> dict:
     return content_module(submission.campaign.document_type).snapshot(submission)
 
 
-@transaction.atomic
+# The steps of the workflow are moves of the machine in submissions/machines.py, made by
+# workflow.perform (lock, check, apply, one history entry, notifications); these keep the
+# signatures the views, commands and tests call.
+
+
 def submit(submission, by, now: datetime.datetime, today: datetime.date) -> Submission:
-    submission = _lock(submission)
-    if not submission.is_editable:
-        raise ValidationError(f"Документ в состоянии «{submission.get_state_display()}» отправить нельзя.")
-    approver = approver_for(submission.unit, submission.campaign.document_type)
-    if approver is None:
-        raise ValidationError(
-            "Для этого подразделения не настроено согласующее подразделение. Обратитесь к администратору."
-        )
-    previous = submission.state
-    submission.approver = approver
-    submission.state = State.SUBMITTED
-    submission.submitted_at = now
-    if submission.first_submitted_on is None:
-        # Timeliness is decided by the first submission and never changes afterwards.
-        submission.first_submitted_on = today
-        submission.on_time = today <= submission.campaign.due_on
-    submission.save()
-    _record(submission, previous, State.SUBMITTED, by, now, snapshot=snapshot(submission))
-    notify(
-        reviewers_of(approver),
-        f"На согласование: {submission}",
-        submission.get_absolute_url(),
-    )
-    return submission
+    return workflow.perform(submission, "submit", by, now=now, today=today)
 
 
-@transaction.atomic
 def return_for_revision(submission, by, comment: str, now: datetime.datetime) -> Submission:
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError({"comment": "Напишите, что нужно доработать: без комментария вернуть нельзя."})
-    submission = _lock(submission)
-    if submission.state != State.SUBMITTED:
-        raise ValidationError(
-            f"Вернуть можно только документ на согласовании, а он — «{submission.get_state_display()}»."
-        )
-    submission.state = State.RETURNED
-    submission.save()
-    _record(submission, State.SUBMITTED, State.RETURNED, by, now, comment, snapshot(submission))
-    users = unit_filers([submission.unit_id]).get(submission.unit_id, [])
-    notify(users, f"Возвращён на доработку: {submission}. {comment}", submission.get_absolute_url())
-    return submission
+    return workflow.perform(submission, "return", by, reason=comment, now=now)
 
 
-@transaction.atomic
 def approve(submission, by, now: datetime.datetime, comment: str = "") -> Submission:
-    submission = _lock(submission)
-    if submission.state != State.SUBMITTED:
-        raise ValidationError(
-            f"Согласовать можно только документ на согласовании, а он — «{submission.get_state_display()}»."
-        )
-    submission.state = State.APPROVED
-    submission.approved_at = now
-    submission.save()
-    _record(submission, State.SUBMITTED, State.APPROVED, by, now, comment.strip(), snapshot(submission))
-    users = unit_filers([submission.unit_id]).get(submission.unit_id, [])
-    notify(users, f"Согласован: {submission}", submission.get_absolute_url())
-    return submission
+    return workflow.perform(submission, "approve", by, reason=comment, now=now)
 
 
-@transaction.atomic
 def reopen(submission, by, reason: str, now: datetime.datetime) -> Submission:
     """Only the approver unfreezes an approved document, and says why."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"comment": "Укажите причину: согласованный документ открывается только с обоснованием."})
-    submission = _lock(submission)
-    if submission.state != State.APPROVED:
-        raise ValidationError("Открыть повторно можно только согласованный документ.")
-    submission.state = State.RETURNED
-    submission.approved_at = None
-    submission.save()
-    _record(submission, State.APPROVED, State.RETURNED, by, now, reason, snapshot(submission))
-    users = unit_filers([submission.unit_id]).get(submission.unit_id, [])
-    notify(users, f"Открыт повторно для доработки: {submission}. {reason}", submission.get_absolute_url())
-    return submission
+    return workflow.perform(submission, "reopen", by, reason=reason, now=now)
 
 
 def check_editable(submission, user) -> None:
@@ -237,13 +152,13 @@ def load_historical(*, campaign, unit, submitted_on: datetime.date, approved_on:
         approved_at=datetime.datetime.combine(approved_on, datetime.time(12), tzinfo=now.tzinfo),
     )
     content_module(campaign.document_type).start(submission)
-    _record(submission, "", State.APPROVED, by, now, "перенесён с бумажного носителя (исторический)")
+    workflow.record_start(submission, by, now=now, reason="перенесён с бумажного носителя (исторический)")
     return submission
 
 
 def diff_since_return(submission) -> list[dict] | None:
     """What changed since the document was last returned: field by field, item by item."""
-    last_return = submission.transitions.filter(to_state=State.RETURNED).order_by("-at", "-pk").first()
+    last_return = workflow.moves_of(submission).filter(to_state=State.RETURNED).last()
     if last_return is None:
         return None
     return diff(last_return.snapshot, snapshot(submission))

@@ -10,7 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
@@ -19,15 +19,18 @@ from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+import workflow
 from network.forms import attach_errors
 from network.views import check_unit, get_restricted
 from orgunits.access import access_for
 from orgunits.models import DocumentType, OrgUnit, Region
 from registers.models import Export
+from workflow.engine import last_move_q, machine_for, moves_of
+from workflow.kinds import kind
 
 from . import dashboard, exports, services
 from .forms import CampaignForm, HistoricalForm, default_year
-from .models import Campaign, State, Submission, Transition
+from .models import Campaign, State, Submission
 
 
 def clock():
@@ -38,13 +41,7 @@ def clock():
 
 def editor_url(submission) -> str:
     """The content editor of the document (plans:edit or reports:edit); the document page if absent."""
-    name = {DocumentType.PLAN: "plans:edit", DocumentType.CANDIDATE: "people:candidacy_edit"}.get(
-        submission.campaign.document_type, "reports:edit"
-    )
-    try:
-        return reverse(name, args=[submission.pk])
-    except NoReverseMatch:
-        return submission.get_absolute_url()
+    return kind(submission.campaign.document_type).editor_url(submission) or submission.get_absolute_url()
 
 
 # -- campaigns ------------------------------------------------------------------------------------
@@ -372,16 +369,14 @@ class InboxView(LoginRequiredMixin, TemplateView):
             .select_related("unit__kind", "campaign")
             .order_by("submitted_at", "pk")
         )
-        last_return = Transition.objects.filter(submission=OuterRef("pk"), to_state=State.RETURNED).order_by(
-            "-at", "-pk"
-        )
+        last_return = last_move_q(Submission, to_state=State.RETURNED)
         returned = (
             Submission.objects.restrict(user, "review")
             .filter(state=State.RETURNED)
             .annotate(
-                returned_by=Subquery(last_return.values("by_id")[:1]),
+                returned_by=Subquery(last_return.values("actor_id")[:1]),
                 returned_at=Subquery(last_return.values("at")[:1]),
-                return_comment=Subquery(last_return.values("comment")[:1]),
+                return_comment=Subquery(last_return.values("reason")[:1]),
             )
             .filter(returned_by=user.pk)
             .select_related("unit__kind", "campaign")
@@ -420,6 +415,16 @@ def attachment_url(attachment) -> str | None:
         return None
 
 
+def steps_of(obj) -> list:
+    """The workflow entries of a document, oldest first, with the labels of their states."""
+    machine = machine_for(obj)
+    steps = list(moves_of(obj))
+    for step in steps:
+        step.from_label = machine.state_label(step.from_state) if step.from_state else ""
+        step.to_label = machine.state_label(step.to_state)
+    return steps
+
+
 class SubmissionDetailView(LoginRequiredMixin, TemplateView):
     template_name = "submissions/submission_detail.html"
 
@@ -436,7 +441,7 @@ class SubmissionDetailView(LoginRequiredMixin, TemplateView):
             "can_decide": can_review and submission.state == State.SUBMITTED,
             "can_reopen": can_review and submission.state == State.APPROVED,
             "editor_url": editor_url(submission),
-            "transitions": list(submission.transitions.select_related("by")),
+            "transitions": steps_of(submission),
             "dashboard_url": dashboard_url(submission.campaign, submission.unit),
         }
         ctx["is_plan"] = submission.campaign.document_type == DocumentType.PLAN
@@ -475,20 +480,10 @@ class SubmissionActionView(LoginRequiredMixin, View):
         user = request.user
         now, today = clock()
         submission = get_submission(user, pk)
-        if self.action == "submit":
-            services.check_can_file(user, submission)
-        else:
-            services.check_can_review(user, submission)
         comment = request.POST.get("comment", "")
         try:
-            if self.action == "submit":
-                services.submit(submission, user, now, today)
-            elif self.action == "approve":
-                services.approve(submission, user, now, comment)
-            elif self.action == "return":
-                services.return_for_revision(submission, user, comment, now)
-            elif self.action == "reopen":
-                services.reopen(submission, user, comment, now)
+            # The engine checks who may (PermissionDenied → 403), the state and the reason.
+            workflow.perform(submission, self.action, user, reason=comment, now=now, today=today)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

@@ -13,6 +13,7 @@ from people import candidates
 from people.models import Candidacy
 from submissions import deadlines, services
 from submissions.models import Campaign, DeadlineEvent, State, Submission
+from workflow.engine import moves_of
 
 from . import factories as f
 
@@ -77,7 +78,7 @@ def test_propose_return_resubmit_approve(net, login, candidate):
     reviewer.post(reverse("submissions:return", args=[submission.pk]), {"comment": "Приложите сведения о стаже."})
     submission.refresh_from_db()
     assert submission.state == State.RETURNED
-    assert submission.transitions.filter(to_state=State.RETURNED, comment="Приложите сведения о стаже.").exists()
+    assert moves_of(submission).filter(to_state=State.RETURNED, reason="Приложите сведения о стаже.").exists()
 
     # The methodist edits the justification (a versioned edit) and submits again.
     client = login(net.users.methodist)

@@ -120,7 +120,8 @@ SMALL, BIG = 10, 2_000
 
 def seed(campaign, units, approver, reviewer):
     """Every unit's document on approval; every tenth returned by `reviewer` (with its transition)."""
-    from submissions.models import Transition
+    from history.models import LogEntry
+    from history.services import record
 
     subs = Submission.objects.bulk_create(
         [
@@ -136,20 +137,19 @@ def seed(campaign, units, approver, reviewer):
             for i, u in enumerate(units)
         ]
     )
-    Transition.objects.bulk_create(
-        [
-            Transition(
-                submission=s,
+    for s in subs:
+        if s.state == State.RETURNED:
+            record(
+                s,
+                LogEntry.Action.TRANSITION,
+                actor=reviewer,
+                at=moment(OPEN_DAY, 15),
+                kind="report",
+                move="return",
                 from_state=State.SUBMITTED,
                 to_state=State.RETURNED,
-                by=reviewer,
-                at=moment(OPEN_DAY, 15),
-                comment="Доработать.",
+                reason="Доработать.",
             )
-            for s in subs
-            if s.state == State.RETURNED
-        ]
-    )
 
 
 def test_inbox_queries_do_not_grow_with_the_network(client, net, monkeypatch):

@@ -16,6 +16,7 @@ from network.models import Notification
 from people.services import sync_person_access
 from submissions import services
 from submissions.models import Campaign, State, Submission
+from workflow.engine import moves_of
 
 from . import factories as f
 from .workflow import AFTER_DUE, OPEN_DAY, freeze, moment, report_campaign, submitted
@@ -136,12 +137,12 @@ def page_text(response):
 
 def test_return_without_a_comment_is_refused_and_changes_nothing(client, world):
     net, _, report = world
-    before = report.transitions.count()
+    before = moves_of(report).count()
     client.force_login(net.users.reviewer)
     response = post(client, "return", report, comment="   ")
     report.refresh_from_db()
     assert report.state == State.SUBMITTED
-    assert report.transitions.count() == before
+    assert moves_of(report).count() == before
     assert "без комментария вернуть нельзя" in page_text(response)
     assert not Notification.objects.filter(text__startswith="Возвращён").exists()
 
@@ -152,8 +153,8 @@ def test_return_with_a_comment_records_it_and_tells_the_filers(client, world):
     post(client, "return", report, comment="Дополните раздел о молодых специалистах.")
     report.refresh_from_db()
     assert report.state == State.RETURNED
-    last = report.transitions.last()
-    assert (last.from_state, last.to_state, last.by, last.comment) == (
+    last = moves_of(report).last()
+    assert (last.from_state, last.to_state, last.actor, last.reason) == (
         State.SUBMITTED,
         State.RETURNED,
         net.users.reviewer,
@@ -174,10 +175,10 @@ def test_approve_only_when_submitted(client, world, monkeypatch):
     post(client, "approve", report, comment="Принято.")
     report.refresh_from_db()
     assert report.state == State.APPROVED
-    assert report.transitions.last().comment == "Принято."
+    assert moves_of(report).last().reason == "Принято."
     response = post(client, "approve", report)
     assert "Согласовать можно только документ на согласовании" in page_text(response)
-    assert report.transitions.filter(to_state=State.APPROVED).count() == 1
+    assert moves_of(report).filter(to_state=State.APPROVED).count() == 1
 
 
 def test_return_only_when_submitted(client, world):
@@ -202,7 +203,7 @@ def test_reopen_needs_a_reason(client, world):
     post(client, "reopen", report, comment="В отчёт не вошли данные за декабрь.")
     report.refresh_from_db()
     assert report.state == State.RETURNED
-    assert report.transitions.last().comment == "В отчёт не вошли данные за декабрь."
+    assert moves_of(report).last().reason == "В отчёт не вошли данные за декабрь."
 
 
 def test_reopen_only_by_the_approver(client, world):

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from orgunits.models import DocumentType
 from submissions.models import Campaign, State, Submission
 from tests.conftest import PASSWORD
+from workflow.engine import moves_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -78,7 +79,7 @@ def test_report_is_filed_returned_fixed_and_approved(net, live_server, browser):
 
     submission = Submission.objects.get(campaign=campaign, unit=net.terek)
     assert submission.state == State.APPROVED and submission.on_time is True
-    assert list(submission.transitions.values_list("to_state", flat=True)) == [
+    assert list(moves_of(submission).values_list("to_state", flat=True)) == [
         "draft",
         "submitted",
         "returned",

@@ -1,0 +1,197 @@
+"""The workflow engine (workflow.engine.perform): one function moves every document, checks
+who may, the state it starts from and what the move requires, and writes one history entry."""
+
+import datetime
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, connections  # noqa: F401 - `connection` is read by the skipif below
+from django.urls import reverse
+
+from history.models import LogEntry
+from network.models import Notification
+from submissions import services
+from submissions.models import State, Submission
+from workflow.engine import MoveRefused, machine_for, moves_of, perform
+from workflow.kinds import kind
+
+from .workflow import OPEN_DAY, freeze, moment, report_campaign, submitted
+
+
+@pytest.fixture
+def report(net, monkeypatch):
+    """The Terek МунУМО's 2026 report, on approval at РУМО."""
+    freeze(monkeypatch, OPEN_DAY)
+    return submitted(report_campaign(net), net.terek, net.users.secretary)
+
+
+def test_a_move_writes_one_entry_with_who_why_and_the_snapshot(net, report):
+    before = LogEntry.objects.count()
+    perform(report, "return", net.users.reviewer, reason="Добавьте раздел о КПК.", now=moment(OPEN_DAY, 15))
+    report.refresh_from_db()
+    assert report.state == State.RETURNED
+    assert LogEntry.objects.count() == before + 1
+    entry = moves_of(report).last()
+    assert (entry.action, entry.kind, entry.move, entry.from_state, entry.to_state) == (
+        LogEntry.Action.TRANSITION,
+        "report",
+        "return",
+        State.SUBMITTED,
+        State.RETURNED,
+    )
+    assert (entry.actor, entry.reason, entry.at) == (net.users.reviewer, "Добавьте раздел о КПК.", moment(OPEN_DAY, 15))
+    assert "fields" in entry.snapshot
+    assert Notification.objects.filter(user=net.users.secretary, text__contains="раздел о КПК").exists()
+
+
+def test_the_whole_path_is_in_the_history(net, report):
+    services.approve(report, net.users.reviewer, moment(OPEN_DAY, 16))
+    assert list(moves_of(report).values_list("move", "to_state")) == [
+        ("create", State.DRAFT),
+        ("submit", State.SUBMITTED),
+        ("approve", State.APPROVED),
+    ]
+
+
+def test_a_move_from_a_wrong_state_is_refused_and_changes_nothing(net, report):
+    services.approve(report, net.users.reviewer, moment(OPEN_DAY, 15))
+    entries = LogEntry.objects.count()
+    with pytest.raises(MoveRefused) as refused:
+        perform(report, "return", net.users.reviewer, reason="Поздно.", now=moment(OPEN_DAY, 16))
+    assert "а он — «согласован»" in refused.value.messages[0]
+    report.refresh_from_db()
+    assert report.state == State.APPROVED and LogEntry.objects.count() == entries
+
+
+def test_a_stale_copy_is_checked_against_the_locked_row(net, report):
+    """The page was opened before someone else approved: the engine rereads the row, not the copy."""
+    stale = Submission.objects.get(pk=report.pk)
+    services.approve(report, net.users.reviewer, moment(OPEN_DAY, 15))
+    assert stale.state == State.SUBMITTED
+    with pytest.raises(MoveRefused):
+        perform(stale, "approve", net.users.admin, now=moment(OPEN_DAY, 16))
+    assert moves_of(report).filter(move="approve").count() == 1
+
+
+def test_a_move_without_the_required_reason_is_refused(net, report):
+    entries = LogEntry.objects.count()
+    with pytest.raises(ValidationError) as missing:
+        perform(report, "return", net.users.reviewer, reason="   ", now=moment(OPEN_DAY, 15))
+    assert "без комментария вернуть нельзя" in missing.value.messages[0]
+    report.refresh_from_db()
+    assert report.state == State.SUBMITTED and LogEntry.objects.count() == entries
+    assert not Notification.objects.filter(text__startswith="Возвращён").exists()
+
+
+def test_a_move_by_someone_not_allowed_is_403_and_changes_nothing(client, net, report):
+    entries = LogEntry.objects.count()
+    # The secretary files the report but does not approve it.
+    with pytest.raises(PermissionDenied):
+        perform(report, "approve", net.users.secretary, now=moment(OPEN_DAY, 15))
+    client.force_login(net.users.secretary)
+    response = client.post(reverse("submissions:approve", args=[report.pk]))
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.state == State.SUBMITTED and LogEntry.objects.count() == entries
+
+
+def test_the_moves_offered_follow_the_state_and_the_user(net, report):
+    machine = machine_for(report)
+    assert [m.name for m in machine.available(report, net.users.reviewer)] == ["approve", "return"]
+    assert machine.available(report, net.users.secretary) == []
+
+
+def test_routing_comes_from_the_document_kind(net):
+    assert kind("report").approver(net.terek) == net.rumo
+    assert services.content_module("plan").__name__ == "plans.content"
+    assert kind("candidate").content_module().__name__ == "people.candidates"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL (SQLite serialises writers)")
+def test_two_approvals_at_once_make_one_move(net, monkeypatch):
+    freeze(monkeypatch, OPEN_DAY)
+    report = submitted(report_campaign(net), net.terek, net.users.secretary)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def worker(user):
+        try:
+            barrier.wait(timeout=10)
+            perform(report.pk, "approve", user, model=Submission, now=moment(OPEN_DAY, 15))
+            outcomes.append("done")
+        except MoveRefused:
+            outcomes.append("refused")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(net.users.reviewer,)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(map(str, outcomes)) == ["done", "refused"]
+    assert moves_of(report).filter(move="approve").count() == 1
+
+
+# -- the old submissions.Transition rows move into the history ---------------------------------------
+
+BEFORE = [("submissions", "0003_alter_campaign_document_type")]
+AFTER = [("submissions", "0005_drop_transition_now_in_history")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_every_old_transition(net):
+    from django.db.migrations.executor import MigrationExecutor
+
+    campaign = report_campaign(net)
+    earlier_campaign = report_campaign(net, year=2025)
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    try:
+        apps = executor.loader.project_state(BEFORE).apps
+        OldSubmission = apps.get_model("submissions", "Submission")
+        Transition = apps.get_model("submissions", "Transition")
+        at = datetime.datetime(2027, 2, 10, 9, tzinfo=datetime.UTC)
+        steps = [("", "draft", ""), ("draft", "submitted", ""), ("submitted", "returned", "Дополните.")]
+        steps += [("returned", "submitted", ""), ("submitted", "approved", "Принято.")]
+        rows = []
+        for c, unit in ((campaign, net.terek), (earlier_campaign, net.baksan)):
+            sub = OldSubmission.objects.create(campaign_id=c.pk, unit_id=unit.pk, approver_id=net.rumo.pk)
+            for i, (a, b, comment) in enumerate(steps):
+                rows.append(
+                    Transition.objects.create(
+                        submission=sub,
+                        from_state=a,
+                        to_state=b,
+                        by_id=net.users.reviewer.pk if b in ("returned", "approved") else net.users.secretary.pk,
+                        at=at + datetime.timedelta(hours=i),
+                        comment=comment,
+                        snapshot={"fields": {"step": i}},
+                    )
+                )
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+    finally:
+        executor.migrate(AFTER)
+
+    moved = LogEntry.objects.filter(action=LogEntry.Action.TRANSITION).order_by("object_id", "at", "pk")
+    assert len(moved) == len(rows) == 10
+    for old, new in zip(rows, moved, strict=True):
+        assert (new.object_id, new.from_state, new.to_state, new.actor_id, new.at, new.reason, new.snapshot) == (
+            old.submission_id,
+            old.from_state,
+            old.to_state,
+            old.by_id,
+            old.at,
+            old.comment,
+            old.snapshot,
+        )
+    assert [e.move for e in moved[:5]] == ["create", "submit", "return", "submit", "approve"]
+    # What reads the history afterwards finds them: the reviewer who returned, the approval stamp.
+    terek = Submission.objects.get(unit=net.terek)
+    assert services.diff_since_return(terek) is not None
+    assert moves_of(terek).filter(to_state=State.RETURNED).last().actor == net.users.reviewer

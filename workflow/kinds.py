@@ -1,0 +1,109 @@
+"""The kinds of documents, declared once (the way PDFs and registers are registered).
+
+A kind says where its content lives (a module with `start(submission)` and `snapshot(submission)`
+for the documents that travel upward), which unit approves it (its route), the page that edits
+it, its PDF and its register. Code that used to branch on the document type asks the kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    code: str
+    label: str
+    # "app_label.Model" of the record that carries the state
+    model: str
+    # dotted path of the content module (start/snapshot), "" if the record is its own content
+    content: str = ""
+    # URL name of the content editor (takes the record's pk), "" for none
+    editor: str = ""
+    # the PDF kind in network.pdf and the register code in registers, "" for none
+    pdf: str = ""
+    register: str = ""
+    # the document is routed upward for approval (orgunits.UnitKind.approves) by its code
+    routed: bool = True
+
+    def content_module(self):
+        if not self.content:
+            raise ImproperlyConfigured(f"The kind {self.code} has no content module.")
+        return import_module(self.content)
+
+    def approver(self, unit):
+        """The unit that approves this kind for `unit`: the nearest ancestor whose kind approves it."""
+        if not self.routed:
+            return None
+        for ancestor in unit.get_ancestors(ascending=True).select_related("kind"):
+            if ancestor.kind.approves(self.code):
+                return ancestor
+        return None
+
+    def editor_url(self, obj) -> str | None:
+        if not self.editor:
+            return None
+        try:
+            return reverse(self.editor, args=[obj.pk])
+        except NoReverseMatch:
+            return None
+
+
+KINDS: dict[str, DocumentKind] = {}
+
+
+def register_kind(kind: DocumentKind) -> DocumentKind:
+    KINDS[kind.code] = kind
+    return kind
+
+
+def kind(code: str) -> DocumentKind:
+    try:
+        return KINDS[code]
+    except KeyError:
+        raise ImproperlyConfigured(f"Unknown document kind {code!r}.") from None
+
+
+register_kind(
+    DocumentKind(
+        "plan",
+        "план работы",
+        "submissions.Submission",
+        content="plans.content",
+        editor="plans:edit",
+        pdf="plan",
+        register="documents",
+    )
+)
+register_kind(
+    DocumentKind(
+        "report",
+        "годовой отчёт",
+        "submissions.Submission",
+        content="reports.content",
+        editor="reports:edit",
+        pdf="report",
+        register="documents",
+    )
+)
+register_kind(
+    DocumentKind(
+        "candidate",
+        "кандидатура руководителя",
+        "submissions.Submission",
+        content="people.candidates",
+        editor="people:candidacy_edit",
+        register="documents",
+    )
+)
+register_kind(DocumentKind("development", "методическая разработка", "practices.Development"))
+register_kind(DocumentKind("order", "приказ", "orders.Order", pdf="order", register="orders", routed=False))
+register_kind(
+    DocumentKind(
+        "protocol", "протокол заседания", "meetings.Meeting", pdf="protocol", register="meetings", routed=False
+    )
+)
