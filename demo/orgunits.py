@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from orgunits.access import grant_role
-from orgunits.models import OrgUnit, Region, School, UnitKind
+from orgunits.kinds import install_unit_kinds
+from orgunits.models import OrgUnit, Region, School
 from people.models import Membership, MembershipRole, Person, QualificationCategory, Subject
 from people.services import sync_person_access
 
@@ -133,22 +134,8 @@ class DemoBuilder:
         self.logins()
 
     def kinds(self):
-        kinds = {}
-        for k in self.data["kinds"]:
-            kinds[k["code"]], _ = UnitKind.objects.update_or_create(
-                code=k["code"],
-                defaults={
-                    "name": k["name"],
-                    "short_name": k.get("short_name", ""),
-                    "level": k["level"],
-                    "requires_school": k.get("requires_school", False),
-                    "files_documents": k.get("files", []),
-                    "approves_documents": k.get("approves", []),
-                },
-            )
-        for k in self.data["kinds"]:
-            kinds[k["code"]].allowed_parents.set([kinds[p] for p in k["parents"]])
-        self.kind_by_code = kinds
+        # The same catalogue production installs with `install_unit_kinds --all` (orgunits/kinds.py).
+        self.kind_by_code = install_unit_kinds().kinds
 
     def region(self, data):
         region = Region.objects.create(code=data["code"], name=data["name"], timezone=data["timezone"])

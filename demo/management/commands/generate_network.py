@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from network.synthetic import Generator, Size
+from demo.synthetic import Generator, Size
 
 
 class Command(BaseCommand):
