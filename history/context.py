@@ -52,6 +52,11 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
+def import_request_id(pk) -> str:
+    """The request id every entry of one register import shares: its trace page reads them back by it."""
+    return f"import-{pk}"
+
+
 @contextlib.contextmanager
 def acting(user=None, via: str | None = None, detail: str | None = None, request_id: str | None = None):
     """Everything recorded inside is attributed to `user` through `via`; unset fields are inherited."""

@@ -41,6 +41,12 @@ class LogEntry(models.Model):
     reason = models.TextField("комментарий", blank=True)
     # The content as it stood at this step (what a resubmission is compared against).
     snapshot = models.JSONField(default=dict, blank=True)
+    # A part of a larger record (an agenda item of a meeting, a point of an order, a membership of a
+    # unit) is written about itself and also names its owner, so the owner's «История» shows it.
+    owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    owner_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # Whose personal data the entry's personal fields are (a Person pk): shown only to those who may see them.
+    personal_of = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = "запись истории"
@@ -49,6 +55,7 @@ class LogEntry(models.Model):
         indexes = [
             models.Index(fields=["content_type", "object_id", "-at"], name="history_object_at"),
             models.Index(fields=["actor", "-at"], name="history_actor_at"),
+            models.Index(fields=["owner_type", "owner_id", "-at"], name="history_owner_at"),
         ]
 
     def __str__(self):

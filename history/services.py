@@ -1,6 +1,7 @@
 """Writing history: the one function every entry goes through."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.utils import timezone
 
 from .context import current
@@ -26,6 +27,8 @@ def record(obj, action: str, *, changes=None, at=None, actor=None, **fields) -> 
 
 
 def entries_for(obj):
-    """The object's history, newest first."""
+    """The object's history, newest first: its own entries and those of its parts (history.tracker `parent`)."""
     ct = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-    return LogEntry.objects.filter(content_type=ct, object_id=obj.pk).select_related("actor")
+    return LogEntry.objects.filter(
+        Q(content_type=ct, object_id=obj.pk) | Q(owner_type=ct, owner_id=obj.pk)
+    ).select_related("actor")

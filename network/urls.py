@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("practices.urls")),
     path("", include("monitoring.urls")),
     path("", include("registers.urls")),
+    path("", include("history.urls")),
 ]

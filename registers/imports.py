@@ -17,6 +17,9 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from history.context import Via, acting, import_request_id
+from history.context import current as current_actor
+
 from .models import Import
 
 ALLOWED_EXTENSIONS = (".xlsx", ".csv")
@@ -297,9 +300,23 @@ def error_messages(row_result) -> list[str]:
     return messages
 
 
+def _attribute_rows(resource, numbers) -> None:
+    """Each row's history entries name the row of the file they came from (history.context)."""
+    import_row = resource.import_row
+
+    def attributed(row, instance_loader, **kwargs):
+        n = kwargs.get("row_number") or 0
+        line = numbers[n - 1] if 0 < n <= len(numbers) else n
+        with acting(detail=f"{current_actor().detail}, строка {line}"):
+            return import_row(row, instance_loader, **kwargs)
+
+    resource.import_row = attributed
+
+
 def run(register, user, dataset, numbers, dry_run: bool):
     """Import (or try) every row; returns (rows, totals). Rows: number, outcome, label, errors, values."""
     resource = register.import_resource(user)
+    _attribute_rows(resource, numbers)
     result = resource.import_data(dataset, dry_run=dry_run, use_transactions=True, raise_errors=False)
     rows, totals = [], {"new": 0, "update": 0, "skip": 0, "error": 0}
     for index, row_result in enumerate(result.rows):
@@ -414,7 +431,11 @@ def write_rows(upload: Import, register, expected=Import.Status.PREVIEW) -> Impo
             raise ImportRefused(refusal(upload))
         dataset, numbers = read_upload(upload, register)
         sid = transaction.savepoint()
-        rows, totals = run(register, upload.user, dataset, numbers, dry_run=False)
+        # What the rows write is the import's, on behalf of its author; its trace page reads it back.
+        with acting(
+            user=upload.user, via=Via.IMPORT, detail=f"загрузка № {upload.pk}", request_id=import_request_id(upload.pk)
+        ):
+            rows, totals = run(register, upload.user, dataset, numbers, dry_run=False)
         if totals.get("error"):
             transaction.savepoint_rollback(sid)
             upload.status = Import.Status.INVALID

@@ -1,15 +1,16 @@
 import datetime
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from demo.orgunits import DEMO_PASSWORD, load_demo
+from history.commands import TrackedCommand
 from orgunits.models import OrgUnit, School
 from people.models import Membership, Person
 
 
-class Command(BaseCommand):
+class Command(TrackedCommand):  # its changes are attributed to the command in the history
     help = "Загрузить демонстрационную сеть (КБР, Бурятия, Кузбасс, Ростовская область) и демо-логины."
 
     def add_arguments(self, parser):

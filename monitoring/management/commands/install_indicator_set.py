@@ -1,10 +1,11 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from history.commands import TrackedCommand
 from monitoring.definitions import IVOLGINSKY, install
 from orgunits.models import Region
 
 
-class Command(BaseCommand):
+class Command(TrackedCommand):  # its changes are attributed to the command in the history
     help = "Установить региону набор показателей эффективности по таблице Иволгинского района (002)."
 
     def add_arguments(self, parser):

@@ -1,12 +1,13 @@
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from history.commands import TrackedCommand
 from submissions.deadlines import run_sweep
 
 
-class Command(BaseCommand):
+class Command(TrackedCommand):  # its changes are attributed to the command in the history
     help = "Проход по срокам: напоминания, просрочки, непредставленные документы (как ежедневная задача Celery)."
 
     def add_arguments(self, parser):

@@ -1,0 +1,275 @@
+"""One history of changes (issue 11): the change tracker, who acted and through what, the «История» tab,
+the trace of an import."""
+
+import datetime
+import io
+
+import pytest
+from celery import shared_task
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import Workbook
+
+from demo.orgunits import inn_with_checksum
+from history.commands import TrackedCommand
+from history.models import LogEntry
+from history.services import entries_for, record
+from orgunits.models import School
+from people.models import MembershipRole, PersonalDataAccess
+from registers.models import Import
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+TEREK_PATH = "РУМО КБР / ЦНППМ КБР / Терское МунУМО"
+SCHOOL_HEADERS = ["ИНН", "Полное наименование", "Краткое наименование", "Муниципалитет", "Адрес"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_history(net):
+    """The network of the fixture was just created (its CREATE entries): each test starts from an empty history."""
+    LogEntry.objects.all().delete()
+
+
+def entries(obj):
+    return list(entries_for(obj))
+
+
+def tab(obj):
+    return reverse("history:object", args=[f"{obj._meta.app_label}.{obj._meta.model_name}", obj.pk])
+
+
+def school_form(school, **changes):
+    data = {
+        "name": school.name,
+        "short_name": school.short_name,
+        "inn": school.inn,
+        "municipality": school.municipality_id,
+        "address": school.address,
+        "expected_version": school.version,
+    }
+    data.update(changes)
+    return data
+
+
+def xlsx(rows):
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# -- the tracker -----------------------------------------------------------------------------------
+
+
+def test_a_change_through_a_page_records_who_what_old_new_and_the_request(net, login):
+    school = net.school
+    client = login(net.users.admin)
+    response = client.post(
+        reverse("orgunits:school_edit", args=[school.pk]),
+        school_form(school, short_name="СОШ № 1 им. Героев", address="ул. Мира, 1"),
+        HTTP_X_REQUEST_ID="req-42",
+    )
+    assert response.status_code == 302
+    [entry] = entries(school)
+    assert entry.action == LogEntry.Action.CHANGE
+    assert entry.actor == net.users.admin and entry.via == "page"
+    assert entry.request_id == "req-42"
+    assert entry.detail == reverse("orgunits:school_edit", args=[school.pk])
+    # Only the fields that changed, as the page shows them.
+    assert entry.changes == {
+        "краткое наименование": ["СОШ № 1 г. Терека", "СОШ № 1 им. Героев"],
+        "адрес": ["", "ул. Мира, 1"],
+    }
+
+
+def test_an_unchanged_save_records_nothing(net, login):
+    school = School.objects.get(pk=net.school.pk)
+    school.save()
+    client = login(net.users.admin)
+    client.post(reverse("orgunits:school_edit", args=[school.pk]), school_form(school))
+    assert School.objects.get(pk=school.pk).version == 2  # the page did save
+    assert entries(school) == []
+
+
+def test_values_are_stored_as_the_page_shows_them(net):
+    person = f.PersonFactory(region=net.region, school=None)
+    membership = f.member(person, net.terek_rmo)
+    created = entries(membership.unit)[0]
+    assert created.action == "create" and created.changes["роль"] == ["", "член"]
+    assert created.changes["срок с"][1] == f.TERM_START.strftime("%d.%m.%Y")
+
+    membership.role = "secretary"
+    membership.left_on = f.TERM_START + datetime.timedelta(days=30)
+    membership.save()
+    person.school = net.school
+    person.save()
+    changed = LogEntry.objects.filter(action="change").order_by("pk")
+    left = (f.TERM_START + datetime.timedelta(days=30)).strftime("%d.%m.%Y")
+    assert changed[0].changes == {"роль": ["член", MembershipRole.SECRETARY.label], "выбыл": ["", left]}
+    assert changed[1].changes == {"место работы (ОО)": ["", str(net.school)]}
+    assert changed[0].owner_id == net.terek_rmo.pk and changed[0].personal_of == person.pk
+
+
+def test_a_delete_is_recorded_with_what_was_removed(net):
+    school = f.SchoolFactory(municipality=net.terek, short_name="Закрытая школа")
+    pk = school.pk
+    school.delete()
+    entry = LogEntry.objects.get(action="delete")
+    assert entry.object_id == pk and entry.changes["краткое наименование"] == ["Закрытая школа", ""]
+
+
+# -- attribution -----------------------------------------------------------------------------------
+
+
+def test_an_import_records_one_entry_per_changed_row_and_its_page_leads_to_them(net, login):
+    client = login(net.users.admin)
+    new_inn = inn_with_checksum("070000777")
+    rows = [
+        SCHOOL_HEADERS,
+        [new_inn, "Новая школа № 77", "МОУ № 77", TEREK_PATH, ""],
+        [net.school.inn, net.school.name, "Переименованная", TEREK_PATH, net.school.address],
+        [net.baksan_school.inn, net.baksan_school.name, net.baksan_school.short_name, "", ""],
+    ]
+    rows[3][3] = "РУМО КБР / ЦНППМ КБР / Баксанское МунУМО"
+    rows[3][4] = net.baksan_school.address
+    response = client.post(
+        reverse("registers:import", args=["schools"]), {"file": SimpleUploadedFile("s.xlsx", xlsx(rows))}
+    )
+    assert LogEntry.objects.count() == 0  # the preview is a dry run: nothing recorded
+    page = client.post(response.url, {"action": "confirm"}, follow=True).content.decode()
+    upload = Import.objects.get()
+    assert upload.status == "done"
+
+    written = list(LogEntry.objects.filter(request_id=f"import-{upload.pk}").order_by("pk"))
+    assert [(e.action, e.object_repr) for e in written] == [("create", "МОУ № 77"), ("change", "Переименованная")]
+    assert {e.via for e in written} == {"import"} and {e.actor for e in written} == {net.users.admin}
+    assert [e.detail for e in written] == [f"загрузка № {upload.pk}, строка 2", f"загрузка № {upload.pk}, строка 3"]
+    assert written[1].changes == {"краткое наименование": [str(net.school.short_name), "Переименованная"]}
+
+    trace = reverse("history:import", args=[upload.pk])
+    assert trace in page
+    shown = client.get(trace).content.decode()
+    assert "МОУ № 77" in shown and "строка 3" in shown and "Переименованная" in shown
+    # Somebody else's import stays theirs.
+    assert login(net.users.methodist).get(trace).status_code == 404
+
+
+def test_a_command_is_attributed(net):
+    class Rename(TrackedCommand):
+        def handle(self, *args, **options):
+            school = School.objects.get(pk=net.school.pk)
+            school.short_name = "По команде"
+            school.save()
+
+    call_command(Rename())
+    [entry] = entries(net.school)
+    assert entry.via == "command" and entry.actor is None
+    assert entry.detail.startswith("команда ") and entry.request_id
+
+
+@shared_task(name="tests.history_rename_school")
+def rename_school(pk, name):
+    school = School.objects.get(pk=pk)
+    school.short_name = name
+    school.save()
+
+
+def test_a_task_is_attributed(net):
+    rename_school.apply(args=[net.school.pk, "Фоновая"])
+    [entry] = entries(net.school)
+    assert entry.via == "task" and entry.detail == "задача tests.history_rename_school" and entry.request_id
+
+
+# -- the «История» tab -----------------------------------------------------------------------------
+
+
+def test_the_tab_shows_transitions_and_changes_together_newest_first(net, login):
+    school = net.school
+    now = timezone.now()
+    record(
+        school,
+        LogEntry.Action.TRANSITION,
+        at=now - datetime.timedelta(hours=2),
+        from_state="a",
+        to_state="b",
+        reason="Так решил совет",
+        actor=net.users.reviewer,
+    )
+    school.short_name = "Новое имя"
+    school.save()
+    page = login(net.users.admin).get(tab(school)).content.decode()
+    assert page.index("Новое имя") < page.index("Так решил совет")  # the newer change above the move
+    assert "СОШ № 1 г. Терека" in page and "переход" in page.lower()
+    assert timezone.localtime(now).strftime("%d.%m.%Y") in page
+
+
+def test_a_part_is_shown_in_its_owners_tab(net, login):
+    person = f.PersonFactory(region=net.region, last_name="Участникова")
+    f.member(person, net.terek_rmo)
+    page = login(net.users.methodist).get(tab(net.terek_rmo)).content.decode()
+    assert "Участникова" in page and "членство" in page
+
+
+def test_the_tab_follows_the_objects_own_visibility(net, login, client):
+    url = tab(net.terek_rmo)
+    assert login(net.users.baksan_methodist).get(url).status_code == 404
+    assert login(net.users.outsider).get(url).status_code == 404
+    assert login(net.users.teacher).get(url).status_code == 200
+    assert login(net.users.reviewer).get(url).status_code == 200
+    assert login(net.users.outsider).get(tab(net.users.teacher_person)).status_code == 404
+    assert login(net.users.admin).get("/history/auth.user/1/").status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
+
+
+def test_personal_fields_are_masked_for_who_sees_the_unit_but_not_the_person(net, login):
+    person = f.PersonFactory(region=net.region, last_name="Скрытова")
+    f.member(person, net.terek_rmo)
+    teacher_page = login(net.users.teacher).get(tab(net.terek_rmo)).content.decode()
+    assert "Скрытова" not in teacher_page and "скрыто" in teacher_page
+    methodist_page = login(net.users.methodist).get(tab(net.terek_rmo)).content.decode()
+    assert "Скрытова" in methodist_page and "скрыто" not in methodist_page
+
+
+def test_reading_a_persons_history_is_logged(net, login):
+    person = net.users.teacher_person
+    person.phone = "+7 (866) 300-00-00"
+    person.save()
+    page = login(net.users.methodist).get(tab(person)).content.decode()
+    assert "+7 (866) 300-00-00" in page
+    assert PersonalDataAccess.objects.filter(
+        user=net.users.methodist, person=person, action="view", details="история изменений"
+    ).exists()
+
+
+@pytest.mark.parametrize("count", [5, 500])
+def test_the_tab_costs_the_same_queries_whatever_its_length(net, login, django_assert_max_num_queries, count):
+    school = net.school
+    ct = ContentType.objects.get_for_model(School)
+    now = timezone.now()
+    LogEntry.objects.bulk_create(
+        LogEntry(
+            content_type=ct,
+            object_id=school.pk,
+            object_repr=str(school),
+            action="change",
+            at=now - datetime.timedelta(minutes=i),
+            actor=net.users.admin,
+            via="page",
+            changes={"адрес": [f"ул. {i}", f"ул. {i + 1}"]},
+        )
+        for i in range(count)
+    )
+    client = login(net.users.admin)
+    client.get(tab(school))  # warm the content-type cache
+    # Session, user, the school, the user's grants (2), the visibility check, count, page, the bell.
+    with django_assert_max_num_queries(9):
+        response = client.get(tab(school))
+    assert response.status_code == 200 and "ул. 1" in response.content.decode()
