@@ -5,8 +5,8 @@ practices (002, направление 4).
                                           ↘ на доработку → представлена повторно → у экспертов …
                                           ↘ отклонена
 
-The rules of the workflow live in practices/services.py; every change of state is recorded in
-`Transition` there.
+The rules of the workflow live in practices/machines.py (a machine of workflow.engine); every
+change of state is one history.LogEntry.
 """
 
 from django.conf import settings
@@ -233,20 +233,3 @@ class ExpertAssignment(models.Model):
     @property
     def is_concluded(self):
         return bool(self.verdict)
-
-
-class Transition(models.Model):
-    development = models.ForeignKey(Development, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField("из", max_length=20, choices=State.choices, blank=True)
-    to_state = models.CharField("в", max_length=20, choices=State.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
-    at = models.DateTimeField("когда")
-    comment = models.TextField("комментарий", blank=True)
-
-    class Meta:
-        verbose_name = "событие экспертизы"
-        verbose_name_plural = "история экспертизы"
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.from_state or '—'} → {self.to_state}"

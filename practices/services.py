@@ -2,8 +2,8 @@
 
 Views, the demo and tests call these; time comes in as an argument. Each change runs under the
 row lock and checks the version the user's page was loaded on, so two people acting on one
-development never overwrite each other; each is recorded in `Transition` (who, when, from, to,
-comment).
+development never overwrite each other; each is a move of workflow.engine (practices/machines.py),
+recorded in the one history (who, when, from, to, comment).
 
 The decision offered to the reviewer is the most severe of the experts' conclusions
 (reject > revise > recommend): one «отклонить» outweighs the others until the reviewer, who
@@ -18,14 +18,14 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 
-from network.notify import notify
+import workflow
 from orgunits.access import access_for
 from orgunits.models import DocumentType, OrgUnit
 from people.models import Membership, Person
 from submissions.services import approver_for, reviewers_of
 
 from . import files
-from .models import SEVERITY, Development, DevelopmentFile, ExpertAssignment, State, Transition, Verdict
+from .models import SEVERITY, Development, DevelopmentFile, ExpertAssignment, State, Verdict
 
 CONFLICT = (
     "Пока вы открывали страницу, разработку изменил другой пользователь. "
@@ -34,24 +34,6 @@ CONFLICT = (
 NOT_FILER = "Направлять разработку и дорабатывать её могут её автор и те, кто представляет документы подразделения."
 NOT_REVIEWER = "Назначать экспертов и принимать решение может только подразделение, проводящее экспертизу."
 NOT_EXPERT = "Заключение пишет эксперт, назначенный на эту разработку."
-
-# Which state may follow which (an expert added to a running expertise keeps it «у экспертов»).
-NEXT = {
-    State.DRAFT: {State.SUBMITTED},
-    State.SUBMITTED: {State.IN_EXPERTISE},
-    State.RESUBMITTED: {State.IN_EXPERTISE},
-    State.IN_EXPERTISE: {State.IN_EXPERTISE, State.RECOMMENDED, State.TO_REVISE, State.REJECTED},
-    State.TO_REVISE: {State.RESUBMITTED},
-    State.RECOMMENDED: {State.PUBLISHED},
-    State.PUBLISHED: {State.RECOMMENDED},
-    State.REJECTED: set(),
-}
-DECISION_STATE = {
-    Verdict.RECOMMEND: State.RECOMMENDED,
-    Verdict.REVISE: State.TO_REVISE,
-    Verdict.REJECT: State.REJECTED,
-}
-
 
 # -- who may do what -------------------------------------------------------------------------------
 
@@ -166,22 +148,6 @@ def _save(dev: Development) -> Development:
     return dev
 
 
-def _record(dev, from_state, to_state, by, now, comment=""):
-    Transition.objects.create(
-        development=dev, from_state=from_state, to_state=to_state, by=by, at=now, comment=comment.strip()
-    )
-
-
-def _move(dev: Development, to_state: str, by, now, comment: str = "") -> None:
-    if to_state not in NEXT[State(dev.state)]:
-        raise ValidationError(
-            f"Разработку в состоянии «{dev.get_state_display()}» "
-            f"нельзя перевести в состояние «{State(to_state).label}»."
-        )
-    _record(dev, dev.state, to_state, by, now, comment)
-    dev.state = to_state
-
-
 def _add_file(dev: Development, uploaded, by, now) -> DevelopmentFile:
     files.validate(uploaded)
     number = (dev.files.order_by("-number").values_list("number", flat=True).first() or 0) + 1
@@ -211,10 +177,6 @@ def _authors_users(dev):
     return [u for u in (dev.author.user, dev.created_by) if u is not None and u.is_active]
 
 
-def _notify_author(dev, text):
-    notify(_authors_users(dev), text, dev.get_absolute_url())
-
-
 @transaction.atomic
 def create(*, unit, author, by, data: dict, uploaded, now: datetime.datetime) -> Development:
     """A new draft with its first file. `data`: title, annotation, subject, level, material, topic."""
@@ -224,7 +186,7 @@ def create(*, unit, author, by, data: dict, uploaded, now: datetime.datetime) ->
         raise ValidationError({"author": f"{author.full_name} не состоит в «{unit}»."})
     dev = Development.objects.create(unit=unit, author=author, created_by=by, **data)
     _add_file(dev, uploaded, by, now)
-    _record(dev, "", State.DRAFT, by, now, "разработка создана")
+    workflow.record_start(dev, by, now=now, reason="разработка создана")
     return dev
 
 
@@ -243,158 +205,51 @@ def edit(dev, by, data: dict, expected_version: int, now: datetime.datetime, upl
     return _save(dev)
 
 
-@transaction.atomic
+# Every change of state is a move of the machine in practices/machines.py, made by
+# workflow.perform (lock, version, who may, state, requirements, one history entry, notices).
+
+
 def submit(dev, by, now: datetime.datetime, expected_version: int | None) -> Development:
-    dev = _lock(dev, expected_version)
-    approver = expertise_unit_of(dev)
-    if dev.state == State.DRAFT and approver is None:
-        raise ValidationError(
-            "Для этого подразделения не настроено, кто проводит экспертизу разработок. Обратитесь к администратору."
-        )
-    _move(dev, State.SUBMITTED, by, now, "направлена на экспертизу")
-    dev.expertise_unit = approver
-    dev.round = 1
-    dev.submitted_at = now
-    _save(dev)
-    notify(reviewers_of(approver), f"На экспертизу: «{dev.title}» ({dev.unit})", dev.get_absolute_url())
-    return dev
+    return workflow.perform(dev, "submit", by, now=now, expected_version=expected_version)
 
 
-@transaction.atomic
 def resubmit(dev, by, uploaded, comment: str, now: datetime.datetime, expected_version: int | None) -> Development:
     """After «на доработку»: a new version of the file (the old ones are kept) and a new round."""
-    dev = _lock(dev, expected_version)
-    _move(dev, State.RESUBMITTED, by, now, comment or "доработанная версия")
-    dev.round += 1
-    dev.submitted_at = now
-    _add_file(dev, uploaded, by, now)
-    _save(dev)
-    notify(
-        reviewers_of(dev.expertise_unit),
-        f"Доработанная разработка на экспертизу: «{dev.title}» ({dev.unit})",
-        dev.get_absolute_url(),
+    return workflow.perform(
+        dev, "resubmit", by, reason=comment, now=now, uploaded=uploaded, expected_version=expected_version
     )
-    return dev
 
 
-@transaction.atomic
 def assign(dev, experts, by, now: datetime.datetime, expected_version: int | None) -> Development:
-    dev = _lock(dev, expected_version)
-    if dev.state not in (State.SUBMITTED, State.RESUBMITTED, State.IN_EXPERTISE):
-        raise ValidationError(f"Назначать экспертов нельзя: разработка — «{dev.get_state_display()}».")
-    experts = list({u.pk: u for u in experts}.values())
-    if not experts:
-        raise ValidationError({"experts": "Выберите хотя бы одного эксперта."})
-    allowed = set(expert_candidates(dev).filter(pk__in=[u.pk for u in experts]).values_list("pk", flat=True))
-    if outside := [u for u in experts if u.pk not in allowed]:
-        raise ValidationError({"experts": f"Не может быть экспертом этой разработки: {_names(outside)}."})
-    already = set(dev.assignments.filter(round=dev.round).values_list("expert_id", flat=True))
-    if twice := [u for u in experts if u.pk in already]:
-        raise ValidationError({"experts": f"Уже назначен(ы) в этом туре: {_names(twice)}."})
-    ExpertAssignment.objects.bulk_create(
-        [ExpertAssignment(development=dev, round=dev.round, expert=u, assigned_by=by, assigned_at=now) for u in experts]
-    )
-    extra = dev.state == State.IN_EXPERTISE
-    _move(
-        dev,
-        State.IN_EXPERTISE,
-        by,
-        now,
-        f"{'дополнительно назначены' if extra else 'назначены'} эксперты: {_names(experts)}",
-    )
-    _save(dev)
-    notify(experts, f"Вы назначены экспертом: «{dev.title}» ({dev.unit})", dev.get_absolute_url())
-    return dev
+    return workflow.perform(dev, "assign", by, now=now, experts=list(experts), expected_version=expected_version)
 
 
-@transaction.atomic
 def unassign(assignment: ExpertAssignment, by, now: datetime.datetime, expected_version: int | None) -> Development:
     """Withdraw an expert who has not written a conclusion, while another one remains."""
-    dev = _lock(assignment.development, expected_version)
-    assignment = ExpertAssignment.objects.select_related("expert").get(pk=assignment.pk)
-    if dev.state != State.IN_EXPERTISE or assignment.round != dev.round:
-        raise ValidationError("Снять эксперта можно только во время его экспертизы.")
-    if assignment.is_concluded:
-        raise ValidationError("Эксперт уже написал заключение: снять его нельзя.")
-    if not dev.assignments.filter(round=dev.round).exclude(pk=assignment.pk).exists():
-        raise ValidationError("Это единственный эксперт: сначала назначьте другого.")
-    assignment.delete()
-    _move(dev, State.IN_EXPERTISE, by, now, f"снят эксперт: {_names([assignment.expert])}")
-    return _save(dev)
+    return workflow.perform(
+        assignment.development, "unassign", by, now=now, assignment=assignment, expected_version=expected_version
+    )
 
 
-@transaction.atomic
 def conclude(assignment: ExpertAssignment, by, verdict: str, comment: str, now: datetime.datetime) -> ExpertAssignment:
-    dev = _lock(assignment.development, None)
-    assignment = ExpertAssignment.objects.select_for_update().get(pk=assignment.pk)
-    if assignment.expert_id != by.pk:
-        raise PermissionDenied(NOT_EXPERT)
-    if dev.state != State.IN_EXPERTISE or assignment.round != dev.round:
-        raise ValidationError(f"Экспертиза этой разработки не идёт: она — «{dev.get_state_display()}».")
-    if assignment.is_concluded:
-        raise ValidationError("Заключение уже написано: изменить его нельзя.")
-    if verdict not in Verdict.values:
-        raise ValidationError({"verdict": "Выберите заключение: рекомендовать, вернуть на доработку или отклонить."})
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError({"comment": "Напишите комментарий: заключение без обоснования не принимается."})
-    assignment.verdict, assignment.comment, assignment.concluded_at = verdict, comment, now
-    assignment.save()
-    _move(dev, State.IN_EXPERTISE, by, now, f"заключение эксперта: {Verdict(verdict).label}")
-    _save(dev)
-    if not dev.assignments.filter(round=dev.round, verdict="").exists():
-        notify(
-            reviewers_of(dev.expertise_unit),
-            f"Все заключения получены, нужно решение: «{dev.title}»",
-            dev.get_absolute_url(),
-        )
-    return assignment
+    workflow.perform(
+        assignment.development, "conclude", by, now=now, assignment=assignment, verdict=verdict, comment=comment
+    )
+    return ExpertAssignment.objects.get(pk=assignment.pk)
 
 
-@transaction.atomic
 def decide(dev, by, verdict: str, comment: str, now: datetime.datetime, expected_version: int | None) -> Development:
-    dev = _lock(dev, expected_version)
-    if verdict not in DECISION_STATE:
+    if verdict not in Verdict.values:
         raise ValidationError({"verdict": "Выберите решение: рекомендовать, вернуть на доработку или отклонить."})
-    if dev.state == State.IN_EXPERTISE:
-        round_ = dev.assignments.filter(round=dev.round)
-        if not round_.exists():
-            raise ValidationError("Экспертов не назначено: решение принимается по их заключениям.")
-        if pending := list(round_.filter(verdict="").select_related("expert")):
-            raise ValidationError(f"Ещё не все эксперты написали заключения: {_names(a.expert for a in pending)}.")
-    comment = (comment or "").strip()
-    if verdict == Verdict.REVISE and not comment:
-        raise ValidationError({"comment": "Напишите, что нужно доработать: без комментария вернуть нельзя."})
-    if verdict == Verdict.REJECT and not comment:
-        raise ValidationError({"comment": "Укажите причину отклонения."})
-    _move(dev, DECISION_STATE[verdict], by, now, comment)
-    dev.decided_at = now
-    _save(dev)
-    _notify_author(dev, f"Решение по разработке «{dev.title}»: {dev.get_state_display()}. {comment}".strip())
-    return dev
+    return workflow.perform(dev, verdict, by, reason=comment, now=now, expected_version=expected_version)
 
 
-@transaction.atomic
 def publish(dev, by, now: datetime.datetime, expected_version: int | None) -> Development:
-    dev = _lock(dev, expected_version)
-    _move(dev, State.PUBLISHED, by, now, "опубликована в банке успешных практик")
-    dev.published_at = now
-    _save(dev)
-    notify(_authors_users(dev), f"Разработка «{dev.title}» опубликована в банке практик", bank_url(dev))
-    return dev
+    return workflow.perform(dev, "publish", by, now=now, expected_version=expected_version)
 
 
-@transaction.atomic
 def unpublish(dev, by, comment: str, now: datetime.datetime, expected_version: int | None) -> Development:
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError({"comment": "Укажите причину: практика снимается с публикации только с обоснованием."})
-    dev = _lock(dev, expected_version)
-    _move(dev, State.RECOMMENDED, by, now, f"снята с публикации: {comment}")
-    dev.published_at = None
-    _save(dev)
-    _notify_author(dev, f"Разработка «{dev.title}» снята с публикации в банке практик. {comment}")
-    return dev
+    return workflow.perform(dev, "unpublish", by, reason=comment, now=now, expected_version=expected_version)
 
 
 # -- pages ----------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from network.views import check_unit, get_restricted, parse_int
 from orgunits.access import access_for
 from orgunits.models import OrgUnit
 from people.models import Subject
+from workflow.engine import steps_of
 
 from . import services
 from .forms import (
@@ -298,7 +299,7 @@ class DevelopmentView(DevelopmentMixin, TemplateView):
             "dev": dev,
             "files": list(dev.files.select_related("uploaded_by").order_by("-number")),
             "assignments": assignments,
-            "transitions": list(dev.transitions.select_related("by")),
+            "transitions": steps_of(dev),
             "can_file": can_file,
             "can_review": can_review,
             "my_assignment": services.open_assignment(user, dev, this_round),

@@ -25,7 +25,7 @@ from network.views import check_unit, get_restricted
 from orgunits.access import access_for
 from orgunits.models import DocumentType, OrgUnit, Region
 from registers.models import Export
-from workflow.engine import last_move_q, machine_for, moves_of
+from workflow.engine import last_move_q, steps_of
 from workflow.kinds import kind
 
 from . import dashboard, exports, services
@@ -413,16 +413,6 @@ def attachment_url(attachment) -> str | None:
         return reverse("attachments:download", args=[attachment.pk])
     except NoReverseMatch:
         return None
-
-
-def steps_of(obj) -> list:
-    """The workflow entries of a document, oldest first, with the labels of their states."""
-    machine = machine_for(obj)
-    steps = list(moves_of(obj))
-    for step in steps:
-        step.from_label = machine.state_label(step.from_state) if step.from_state else ""
-        step.to_label = machine.state_label(step.to_state)
-    return steps
 
 
 class SubmissionDetailView(LoginRequiredMixin, TemplateView):

@@ -16,11 +16,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from history.models import LogEntry
 from network.models import Notification
 from people.models import Subject
 from practices import files, services
-from practices.models import Development, DevelopmentFile, ExpertAssignment, State, Transition
+from practices.models import Development, DevelopmentFile, ExpertAssignment, State
 from submissions.forms import CampaignForm
+from workflow.engine import moves_of
 
 from . import factories as f
 
@@ -180,7 +182,7 @@ def test_route_from_submission_to_the_bank(net, login, client):
     assert outsider.get(reverse("practices:practice", args=[dev.pk])).status_code == 200
     download = outsider.get(reverse("practices:file", args=[dev.current_file.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == DOCX
-    history = list(Transition.objects.filter(development=dev).values_list("to_state", flat=True))
+    history = list(moves_of(dev).values_list("to_state", flat=True))
     assert history[0] == "draft" and history[-1] == "published" and "recommended" in history
 
 
@@ -535,12 +537,12 @@ def test_invalid_transitions_are_refused(net, step, call):
     dev = new_dev(net)
     if step != "draft":
         dev = advance(net, dev, step)
-    before = Transition.objects.count()
+    before = LogEntry.objects.count()
     with pytest.raises(ValidationError) as exc:
         call(net, dev)
     assert "нельзя" in " ".join(exc.value.messages)
     dev.refresh_from_db()
-    assert dev.state == step and Transition.objects.count() == before
+    assert dev.state == step and LogEntry.objects.count() == before
 
 
 def test_an_invalid_transition_through_the_page_changes_nothing(net, login):

@@ -195,3 +195,78 @@ def test_the_migration_keeps_every_old_transition(net):
     terek = Submission.objects.get(unit=net.terek)
     assert services.diff_since_return(terek) is not None
     assert moves_of(terek).filter(to_state=State.RETURNED).last().actor == net.users.reviewer
+
+
+# -- developments (practices) ----------------------------------------------------------------------------
+
+
+def development(net):
+    from practices import services as practices
+
+    from .test_practices import new_dev
+
+    return practices, new_dev(net)
+
+
+def test_a_development_moves_through_the_engine_with_one_entry_per_step(net):
+    practices, dev = development(net)
+    practices.submit(dev, net.users.teacher, moment(OPEN_DAY), dev.version)
+    dev.refresh_from_db()
+    practices.assign(dev, [net.users.reviewer], net.users.reviewer, moment(OPEN_DAY, 13), dev.version)
+    entries = list(moves_of(dev).values_list("kind", "move", "from_state", "to_state", "reason"))
+    expert = net.users.reviewer.get_full_name() or net.users.reviewer.username
+    assert entries == [
+        ("development", "create", "", "draft", "разработка создана"),
+        ("development", "submit", "draft", "submitted", "направлена на экспертизу"),
+        ("development", "assign", "submitted", "in_expertise", f"назначены эксперты: {expert}"),
+    ]
+
+
+def test_a_stale_development_page_is_refused_before_anything_else(net):
+    practices, dev = development(net)
+    stale = dev.version
+    practices.submit(dev, net.users.teacher, moment(OPEN_DAY), stale)
+    entries = LogEntry.objects.count()
+    with pytest.raises(ValidationError) as conflict:
+        practices.assign(dev, [net.users.reviewer], net.users.reviewer, moment(OPEN_DAY, 13), stale)
+    assert "изменил другой пользователь" in conflict.value.messages[0]
+    assert LogEntry.objects.count() == entries
+
+
+def test_only_the_assigned_expert_concludes(net):
+    practices, dev = development(net)
+    practices.submit(dev, net.users.teacher, moment(OPEN_DAY), dev.version)
+    dev.refresh_from_db()
+    practices.assign(dev, [net.users.reviewer], net.users.reviewer, moment(OPEN_DAY, 13), dev.version)
+    with pytest.raises(PermissionDenied):
+        practices.conclude(dev.assignments.get(), net.users.admin, "recommend", "Да.", moment(OPEN_DAY, 14))
+    assert not moves_of(dev).filter(move="conclude").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_every_old_expertise_step(net):
+    from django.db.migrations.executor import MigrationExecutor
+
+    _, dev = development(net)
+    target = [("practices", "0001_initial")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(target)
+    try:
+        Transition = executor.loader.project_state(target).apps.get_model("practices", "Transition")
+        at = datetime.datetime(2027, 2, 10, 9, tzinfo=datetime.UTC)
+        pairs = [("", "draft"), ("draft", "submitted"), ("submitted", "in_expertise"), ("in_expertise", "to_revise")]
+        rows = [
+            Transition.objects.create(
+                development_id=dev.pk, from_state=a, to_state=b, by_id=net.users.reviewer.pk, at=at, comment=f"шаг {i}"
+            )
+            for i, (a, b) in enumerate(pairs)
+        ]
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+    finally:
+        executor.migrate([("practices", "0003_drop_transition_now_in_history")])
+    moved = list(moves_of(dev).exclude(reason="разработка создана"))
+    assert [(e.from_state, e.to_state, e.reason, e.actor_id) for e in moved] == [
+        (t.from_state, t.to_state, t.comment, t.by_id) for t in rows
+    ]
+    assert [e.move for e in moved] == ["create", "submit", "assign", "revise"]

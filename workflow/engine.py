@@ -67,7 +67,10 @@ class Move:
     # Who is told and what: notify(obj, step) -> users, message(obj, step) -> text.
     notify: Callable[[models.Model, Step], Iterable] = _nobody
     message: Callable[[models.Model, Step], str] | None = None
-    # The text of a refusal when the object is not in from_states; {state} is its current state.
+    # The link in the notification (the object's page unless told).
+    url: Callable[[models.Model], str] | None = None
+    # The text of a refusal when the object is not in from_states: {state} is its current state,
+    # {to} the state the move leads to, {label} the move.
     stale: str = "Документ уже «{state}»: действие «{label}» недоступно. Обновите страницу."
 
     def __post_init__(self):
@@ -87,6 +90,10 @@ class Machine:
     snapshot: Callable[[models.Model], dict] | None = None
     # Narrows the locked query (select_related of what the checks read).
     related: tuple[str, ...] = ()
+    # Run first on the locked row, before any other check (e.g. the version the page was loaded on).
+    precheck: Callable[[Step], None] | None = None
+    # Run after every move's own hook (e.g. bumping the version of a versioned record).
+    apply: Callable[[Step], None] | None = None
 
     def __post_init__(self):
         self.by_name = {m.name: m for m in self.moves}
@@ -144,7 +151,8 @@ def perform(
 ):
     """Make the move `move_name` on the object and return it, locked, changed and saved.
 
-    Raises PermissionDenied (→ 403) if `user` may not make it, MoveRefused if the object is
+    `user` is the login acting (None: the system — a command or a task — which no rule of who may
+    binds). Raises PermissionDenied (→ 403) if `user` may not make it, MoveRefused if the object is
     no longer in a state the move starts from (someone was quicker), ValidationError if a
     requirement (a reason…) is missing. Nothing changes then. The clock is read once.
     """
@@ -162,12 +170,17 @@ def perform(
         obj = qs.select_related(*machine.related).get(pk=pk) if machine.related else qs.get(pk=pk)
         from_state = getattr(obj, machine.state_field)
         step = Step(obj, move, user, now, today, reason, from_state, params)
+        if machine.precheck is not None:
+            machine.precheck(step)
         # Who may comes first: a user who may not act learns nothing about where the document stands.
-        if not move.allowed(user, obj):
+        # `user=None` is the system itself (a command, a task, the demo loader): it acts for no login.
+        if user is not None and not move.allowed(user, obj):
             raise PermissionDenied(move.denied)
         if from_state not in move.from_states:
             raise MoveRefused(
-                move.stale.format(state=machine.state_label(from_state), label=move.label, to=move.to_state)
+                move.stale.format(
+                    state=machine.state_label(from_state), label=move.label, to=machine.state_label(move.to_state)
+                )
             )
         if move.requires_reason and not reason:
             raise ValidationError({"comment": move.reason_message})
@@ -176,6 +189,8 @@ def perform(
         setattr(obj, machine.state_field, move.to_state)
         if move.apply is not None:
             move.apply(step)
+        if machine.apply is not None:
+            machine.apply(step)
         obj.save()
         if snapshot is None and machine.snapshot is not None:
             snapshot = machine.snapshot(obj)
@@ -188,7 +203,8 @@ def perform(
             move=move.name,
             from_state=from_state,
             to_state=move.to_state,
-            reason=reason,
+            # A hook may word the entry itself («назначены эксперты: …»).
+            reason=step.reason,
             snapshot=snapshot or {},
         )
         users = list(move.notify(obj, step) or [])
@@ -196,7 +212,7 @@ def perform(
             from network.notify import notify
 
             # notify() stores the rows now and relays the mail once the transaction commits.
-            notify(users, move.message(obj, step), obj.get_absolute_url())
+            notify(users, move.message(obj, step), move.url(obj) if move.url else obj.get_absolute_url())
     return obj
 
 
@@ -227,6 +243,17 @@ def moves_of(obj_or_model, object_id=None):
         .select_related("actor")
         .order_by("at", "pk")
     )
+
+
+def steps_of(obj) -> list:
+    """The workflow entries of an object, oldest first, each with `from_label` and `to_label`
+    (the names of its states) for the history table of its page."""
+    machine = machine_for(obj)
+    steps = list(moves_of(obj))
+    for step in steps:
+        step.from_label = machine.state_label(step.from_state) if step.from_state else ""
+        step.to_label = machine.state_label(step.to_state)
+    return steps
 
 
 def last_move_q(model, **filters):
