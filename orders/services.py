@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 
+import workflow
 from network.models import StaleVersionError
 from network.views import check_unit
 from orgunits.access import access_for
@@ -26,7 +27,6 @@ from .models import (
     Order,
     OrderCounter,
     OrderPoint,
-    OrderStatus,
     OrderTemplate,
     is_control_text,
 )
@@ -292,6 +292,7 @@ def create_order(unit, template: str, date: datetime.date, by, **context) -> Ord
     order.number = _next_number(unit, date.year)
     order.save()
     _replace_points(order, draft.points)
+    workflow.record_start(order, by if getattr(by, "is_authenticated", False) else None, reason="проект создан")
     return order
 
 
@@ -416,20 +417,9 @@ def sign_problems(order: Order) -> list[str]:
     return problems
 
 
-@transaction.atomic
 def sign_order(order: Order, by, now) -> Order:
-    """Register the signature: the order is frozen from now on."""
-    locked = _lock(order)
-    if locked.is_signed:
-        raise ValidationError("Приказ уже подписан.")
-    problems = sign_problems(locked)
-    if problems:
-        raise ValidationError(problems)
-    locked.status = OrderStatus.SIGNED
-    locked.signed_at = now
-    locked.signed_by = by
-    locked.save_versioned(locked.version)  # a new version: the PDF loses its «проект» mark
-    return locked
+    """Register the signature: the order is frozen from now on (the move «sign» of orders/machines.py)."""
+    return workflow.perform(order, "sign", by, now=now)
 
 
 # -- renewal of a composition (001 §2.7–2.8) ------------------------------------------------------

@@ -16,6 +16,7 @@ from submissions.models import State, Submission
 from workflow.engine import MoveRefused, machine_for, moves_of, perform
 from workflow.kinds import kind
 
+from . import factories as f
 from .workflow import OPEN_DAY, freeze, moment, report_campaign, submitted
 
 
@@ -270,3 +271,44 @@ def test_the_migration_keeps_every_old_expertise_step(net):
         (t.from_state, t.to_state, t.comment, t.by_id) for t in rows
     ]
     assert [e.move for e in moved] == ["create", "submit", "assign", "revise"]
+
+
+# -- orders ----------------------------------------------------------------------------------------------
+
+
+def signable_order(net):
+    from orders import services as orders
+
+    from .test_orders import CONTROL_SELF, free
+
+    order = free(net.terek, datetime.date(2026, 2, 1), by=net.users.secretary)
+    person = f.PersonFactory(region=net.region, last_name="Председателева", first_name="Анна")
+    f.member(person, net.terek, "chair")
+    orders.update_order(
+        order,
+        fields={"signatory": person, "signatory_position": "Председатель"},
+        points=[{"text": "Утвердить положение."}, {"text": CONTROL_SELF}],
+        expected_version=order.version,
+    )
+    return orders, order
+
+
+def test_signing_an_order_is_one_move_in_its_history(net):
+    orders, order = signable_order(net)
+    signed = orders.sign_order(order, net.users.secretary, moment(OPEN_DAY))
+    assert (signed.status, signed.signed_by, signed.signed_at) == ("signed", net.users.secretary, moment(OPEN_DAY))
+    assert list(moves_of(order).values_list("kind", "move", "from_state", "to_state", "actor")) == [
+        ("order", "create", "", "draft", net.users.secretary.pk),
+        ("order", "sign", "draft", "signed", net.users.secretary.pk),
+    ]
+    with pytest.raises(MoveRefused):
+        orders.sign_order(order, net.users.secretary, moment(OPEN_DAY))
+    assert moves_of(order).count() == 2
+
+
+def test_an_order_is_signed_only_by_who_may_issue_it(net):
+    orders, order = signable_order(net)
+    with pytest.raises(PermissionDenied):
+        orders.sign_order(order, net.users.reviewer, moment(OPEN_DAY))
+    order.refresh_from_db()
+    assert order.status == "draft" and not moves_of(order).filter(move="sign").exists()
