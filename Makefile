@@ -8,15 +8,22 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint migrate demo check-deploy clean serve-prod worker beat bench-pdf bench
+.PHONY: install lock run test lint migrate demo check-deploy clean serve-prod worker beat bench-pdf bench
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every production dependency to the version tested (the dev tools float).
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# After a change of the dependencies in pyproject.toml: pin them again (the versions already pinned stay when
+# they still fit; `make lock LOCK_ARGS=--upgrade` moves them all to the newest).
+lock: install
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file constraints.txt pyproject.toml $(LOCK_ARGS)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

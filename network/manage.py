@@ -1,0 +1,15 @@
+"""`manage.py` of the installed package: the wheel's `metodset` command (the root manage.py calls it too)."""
+
+import os
+import sys
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()
