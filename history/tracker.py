@@ -221,7 +221,10 @@ def record_change(instance, data: dict, before: dict | None = None) -> None:
     entry = _registry.get(type(instance))
     if entry is None:
         return
-    original = getattr(instance, ORIGINAL, {})
+    original = getattr(instance, ORIGINAL, None)
+    if original is None:
+        original = {}
+        setattr(instance, ORIGINAL, original)
     changes = {}
     for f in entry.fields:
         if f.name not in data and f.attname not in data:
@@ -230,6 +233,7 @@ def record_change(instance, data: dict, before: dict | None = None) -> None:
         new = data.get(f.name, data.get(f.attname))
         if isinstance(new, models.Model):
             new = new.pk
+        original[f.attname] = new  # the baseline of a later save of this instance
         if old is MISSING or old == new:
             continue
         shown_before, shown_after = display(f, old), display(f, new)

@@ -273,3 +273,30 @@ def test_the_tab_costs_the_same_queries_whatever_its_length(net, login, django_a
     with django_assert_max_num_queries(9):
         response = client.get(tab(school))
     assert response.status_code == 200 and "ул. 1" in response.content.decode()
+
+
+def test_an_agenda_item_edited_by_an_update_is_recorded_in_its_meetings_tab(net, login):
+    from meetings import services as meetings
+
+    secretary = net.users.secretary
+    meeting = meetings.create_meeting(
+        unit=net.terek, by=secretary, date=datetime.date(2026, 10, 5), kind="in_person", place="Терек"
+    )
+    item = meetings.add_item(meeting, secretary, meeting.version, title="О плане работы")
+    meeting.refresh_from_db()
+    item = type(item).objects.get(pk=item.pk)
+    meetings.update_item(item, secretary, meeting.version, title="О плане работы на год", decision="Утвердить")
+    change = LogEntry.objects.filter(action="change", object_id=item.pk).get()
+    assert change.changes == {
+        "вопрос повестки": ["О плане работы", "О плане работы на год"],
+        "ПОСТАНОВИЛИ (РЕШИЛИ)": ["", "Утвердить"],
+    }
+    page = login(net.users.methodist).get(tab(meeting)).content.decode()
+    assert "О плане работы на год" in page and "Утвердить" in page
+    assert tab(meeting) in login(net.users.methodist).get(meeting.get_absolute_url()).content.decode()
+
+
+def test_object_pages_link_to_their_history(net, login):
+    client = login(net.users.admin)
+    for obj in (net.terek_rmo, net.school, net.users.teacher_person):
+        assert tab(obj) in client.get(obj.get_absolute_url()).content.decode()
