@@ -20,11 +20,10 @@ from typing import TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max, Q
-from django.utils import timezone
 
+import workflow
 from history.tracker import record_change
 from network.models import StaleVersionError
-from network.notify import notify
 from orgunits.access import access_for
 from orgunits.models import OrgUnit
 from people.models import Membership, MembershipRole, Person
@@ -41,6 +40,7 @@ CONFLICT_MESSAGE = (
 MISSING_VERSION_MESSAGE = "Форма устарела: обновите страницу и повторите действие."
 NOT_A_FILER_MESSAGE = "Вести протоколы подразделения могут его председатель, заместитель, секретарь и методисты."
 NOT_A_SIGNER_MESSAGE = "Подтвердить протокол могут только председатель и секретарь этого заседания."
+EDITED_AFTER_CONFIRMATION = "протокол изменён после подтверждения"
 NUMBER_ATTEMPTS = 3
 
 
@@ -177,12 +177,9 @@ def edit(meeting: Meeting, user, expected_version, change: Callable[[Meeting], T
             check_editable(locked)
             _touch(locked, expected_version)
             result = change(locked)
-            Meeting.objects.filter(pk=locked.pk).update(
-                chair_confirmed_at=None,
-                chair_confirmed_by=None,
-                secretary_confirmed_at=None,
-                secretary_confirmed_by=None,
-            )
+            if locked.chair_confirmed_at or locked.secretary_confirmed_at:
+                # Withdrawing the confirmations is itself a move: logged, and told to who had confirmed.
+                workflow.perform(locked, "withdraw", user, reason=EDITED_AFTER_CONFIRMATION)
     except StaleVersionError:
         raise ValidationError(CONFLICT_MESSAGE) from None
     meeting.refresh_from_db()
@@ -365,50 +362,11 @@ def signer_roles(meeting: Meeting, user) -> list[str]:
 
 
 def confirm(meeting: Meeting, user, expected_version, now: datetime.datetime) -> Meeting:
-    """The chair or the secretary confirms the protocol; with both confirmations it is frozen."""
+    """The chair or the secretary confirms the protocol; with both confirmations it is frozen
+    (the move «confirm» of meetings/machines.py)."""
     check_can_file(user, meeting)
     if expected_version is None:
         raise ValidationError(MISSING_VERSION_MESSAGE)
-    try:
-        with transaction.atomic():
-            locked = (
-                Meeting.objects.select_for_update(of=("self",))
-                .select_related("unit", "chair", "secretary")
-                .get(pk=meeting.pk)
-            )
-            roles = signer_roles(locked, user)
-            if not roles:
-                raise PermissionDenied(NOT_A_SIGNER_MESSAGE)
-            check_editable(locked)
-            pending = [r for r in roles if getattr(locked, f"{r}_confirmed_at") is None]
-            if not pending:
-                other = "председателя" if "secretary" in roles else "секретаря"
-                raise ValidationError(f"Вы уже подтвердили протокол; ожидается подтверждение {other}.")
-            problems = []
-            if locked.date > timezone.localdate(now):
-                problems.append("заседание ещё не состоялось")
-            if not locked.items.exists():
-                problems.append("в повестке нет ни одного вопроса")
-            if not locked.attendance.filter(present=True).exists():
-                problems.append("не отмечены присутствующие")
-            if problems:
-                raise ValidationError("Протокол нельзя подтвердить: " + "; ".join(problems) + ".")
-            _touch(locked, expected_version)
-            for role in pending:
-                setattr(locked, f"{role}_confirmed_at", now)
-                setattr(locked, f"{role}_confirmed_by", user)
-            if locked.chair_confirmed_at and locked.secretary_confirmed_at:
-                locked.status = Meeting.Status.CONFIRMED
-            locked.save()
-            if locked.is_draft:
-                waiting = locked.secretary if locked.chair_confirmed_at else locked.chair
-                if waiting is not None and waiting.user_id:
-                    notify(
-                        [waiting.user],
-                        f"«{locked.unit}»: {locked} ожидает вашего подтверждения.",
-                        locked.get_absolute_url(),
-                    )
-    except StaleVersionError:
-        raise ValidationError(CONFLICT_MESSAGE) from None
+    workflow.perform(meeting, "confirm", user, now=now, expected_version=expected_version)
     meeting.refresh_from_db()
     return meeting

@@ -312,3 +312,53 @@ def test_an_order_is_signed_only_by_who_may_issue_it(net):
         orders.sign_order(order, net.users.reviewer, moment(OPEN_DAY))
     order.refresh_from_db()
     assert order.status == "draft" and not moves_of(order).filter(move="sign").exists()
+
+
+# -- protocols (meetings) --------------------------------------------------------------------------------
+
+
+def confirmable_meeting(net):
+    from .meetings_helpers import add_chair, item, mark_present, new_meeting
+
+    add_chair(net)
+    meeting = mark_present(net, new_meeting(net), 2)
+    item(net, meeting, (2, 0, 0))
+    return meeting
+
+
+def test_each_confirmation_is_a_move_and_the_second_freezes_the_protocol(net):
+    from meetings import services as meetings
+
+    from .meetings_helpers import MEETING_DAY
+
+    meeting = confirmable_meeting(net)
+    after = moment(MEETING_DAY + datetime.timedelta(days=1))
+    meetings.confirm(meeting, net.users.secretary, meeting.version, after)
+    meetings.confirm(meeting, net.users.chair, meeting.version, after)
+    assert list(moves_of(meeting).values_list("kind", "move", "from_state", "to_state", "actor")) == [
+        ("protocol", "confirm", "draft", "draft", net.users.secretary.pk),
+        ("protocol", "confirm", "draft", "confirmed", net.users.chair.pk),
+    ]
+
+
+def test_an_edit_after_a_confirmation_is_a_logged_move_told_to_who_confirmed(net):
+    from meetings import services as meetings
+
+    from .meetings_helpers import MEETING_DAY, item
+
+    meeting = confirmable_meeting(net)
+    meetings.confirm(meeting, net.users.chair, meeting.version, moment(MEETING_DAY + datetime.timedelta(days=1)))
+    item(net, meeting, (1, 1, 0), title="Дополнительный вопрос")  # the secretary edits
+    meeting.refresh_from_db()
+    assert meeting.chair_confirmed_at is None and meeting.is_draft
+    withdrawn = moves_of(meeting).last()
+    assert (withdrawn.move, withdrawn.actor, withdrawn.reason) == (
+        "withdraw",
+        net.users.secretary,
+        meetings.EDITED_AFTER_CONFIRMATION,
+    )
+    told = Notification.objects.filter(user=net.users.chair, text__contains="изменён после вашего подтверждения")
+    assert told.count() == 1
+    # A further edit of the unconfirmed draft withdraws nothing and writes no move.
+    item(net, meeting, (1, 0, 0), title="Ещё вопрос")
+    assert moves_of(meeting).filter(move="withdraw").count() == 1

@@ -53,7 +53,9 @@ def _nobody(obj, step) -> list:
 class Move:
     name: str
     from_states: tuple[str, ...]
-    to_state: str
+    # The state it leads to, or callable(step) -> state, read after `apply` (a protocol is
+    # confirmed only once its second signer confirms).
+    to_state: str | Callable[[Step], str]
     label: str
     allowed: Callable[[object, models.Model], bool] = _anyone
     # A user who may not make the move gets 403 with this text.
@@ -179,18 +181,23 @@ def perform(
         if from_state not in move.from_states:
             raise MoveRefused(
                 move.stale.format(
-                    state=machine.state_label(from_state), label=move.label, to=machine.state_label(move.to_state)
+                    state=machine.state_label(from_state),
+                    label=move.label,
+                    to="" if callable(move.to_state) else machine.state_label(move.to_state),
                 )
             )
         if move.requires_reason and not reason:
             raise ValidationError({"comment": move.reason_message})
         for requirement in move.requires:
             requirement(step)
-        setattr(obj, machine.state_field, move.to_state)
+        if not callable(move.to_state):
+            setattr(obj, machine.state_field, move.to_state)
         if move.apply is not None:
             move.apply(step)
         if machine.apply is not None:
             machine.apply(step)
+        to_state = move.to_state(step) if callable(move.to_state) else move.to_state
+        setattr(obj, machine.state_field, to_state)
         obj.save()
         if snapshot is None and machine.snapshot is not None:
             snapshot = machine.snapshot(obj)
@@ -202,7 +209,7 @@ def perform(
             kind=machine.kind_for(obj),
             move=move.name,
             from_state=from_state,
-            to_state=move.to_state,
+            to_state=to_state,
             # A hook may word the entry itself («назначены эксперты: …»).
             reason=step.reason,
             snapshot=snapshot or {},
