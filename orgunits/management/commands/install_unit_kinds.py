@@ -1,10 +1,8 @@
-from django.core.management.base import BaseCommand
-
-from history.context import Via, acting
+from history.commands import TrackedCommand
 from orgunits.kinds import BY_CODE, STANDARD, install_unit_kinds
 
 
-class Command(BaseCommand):
+class Command(TrackedCommand):  # what it changes is attributed to the command in the history
     help = (
         "Установить виды подразделений: стандартную цепочку РУМО → ЦНППМ → МунУМО/ММС → РМО/ГМО → ШМО "
         "(с --all — и региональные варианты). Повторный запуск ничего не меняет."
@@ -19,8 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         # Kinds are shared by all regions, so there is no --region: one run serves every region.
-        with acting(via=Via.COMMAND, detail="install_unit_kinds"):
-            result = install_unit_kinds(list(BY_CODE) if options["all"] else STANDARD)
+        result = install_unit_kinds(list(BY_CODE) if options["all"] else STANDARD)
 
         def names(codes):
             return ", ".join(BY_CODE[code]["short_name"] for code in codes)
