@@ -90,8 +90,7 @@ class ProgramForm(VersionedFormMixin, forms.ModelForm):
             "start_year",
             "end_year",
             "expected_results",
-            "state",
-        ]
+        ]  # not "state": only the moves of plans/machines.py change it
         widgets = {
             "name": forms.TextInput(attrs={"size": 80}),
             "legal_basis": forms.Textarea(attrs={"rows": 4}),

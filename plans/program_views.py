@@ -10,13 +10,16 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
+import workflow
 from network.forms import attach_errors
 from network.models import normalize_search
 from orgunits.models import OrgUnit
+from workflow.engine import machine_for
 
 from . import programs
 from .forms import ProgramForm, RoadmapItemForm, StatusForm
@@ -155,6 +158,7 @@ class ProgramDetailView(AuthMixin, TemplateView):
             status=status,
             overdue_only=overdue_only,
             can_edit=editor,
+            moves=machine_for(program).available(program, user) if editor else [],
             today=today,
             **kwargs,
         )
@@ -274,3 +278,28 @@ class ItemStatusView(AuthMixin, View):
         else:
             messages.success(request, message)
         return redirect(f"{item.program.get_absolute_url()}#item-{item.pk}")
+
+
+class ProgramMoveView(AuthMixin, View):
+    """POST /programs/<pk>/move/<name>/ — start, finish or resume the program (workflow.engine)."""
+
+    done = {
+        "start": "Программа переведена в состояние «реализуется».",
+        "finish": "Программа завершена.",
+        "resume": "Программа возобновлена.",
+    }
+
+    def resolve(self, request, **kwargs):
+        self.program = programs.get_program(request.user, kwargs["pk"], edit=True)
+        if kwargs["move"] not in self.done:
+            raise Http404("Такого действия нет.")
+
+    def post(self, request, pk, move):
+        try:
+            workflow.perform(self.program, move, request.user, reason=request.POST.get("reason", ""))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, self.done[move])
+        return redirect(self.program)

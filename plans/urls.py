@@ -16,6 +16,7 @@ urlpatterns += [
     path("units/<int:pk>/programs/new/", program_views.ProgramCreateView.as_view(), name="program_add"),
     path("programs/<int:pk>/", program_views.ProgramDetailView.as_view(), name="program"),
     path("programs/<int:pk>/edit/", program_views.ProgramEditView.as_view(), name="program_edit"),
+    path("programs/<int:pk>/move/<str:move>/", program_views.ProgramMoveView.as_view(), name="program_move"),
     path("programs/<int:pk>/items/new/", program_views.ItemCreateView.as_view(), name="roadmap_item_add"),
     path("roadmap-items/<int:pk>/edit/", program_views.ItemEditView.as_view(), name="roadmap_item_edit"),
     path("roadmap-items/<int:pk>/delete/", program_views.ItemDeleteView.as_view(), name="roadmap_item_delete"),

@@ -340,7 +340,6 @@ def post_new_program(client, net, **data):
         ({"end_year": "две тысячи"}, "end_year", "Введите целое число."),
         ({"name": "  "}, "name", "Обязательное поле."),
         ({"goal": ""}, "goal", "Обязательное поле."),
-        ({"state": "lost"}, "state", None),
     ],
 )
 def test_bad_program_input_creates_nothing(net, login, data, field, message):

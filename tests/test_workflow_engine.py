@@ -362,3 +362,56 @@ def test_an_edit_after_a_confirmation_is_a_logged_move_told_to_who_confirmed(net
     # A further edit of the unconfirmed draft withdraws nothing and writes no move.
     item(net, meeting, (1, 0, 0), title="Ещё вопрос")
     assert moves_of(meeting).filter(move="withdraw").count() == 1
+
+
+# -- programs ----------------------------------------------------------------------------------------------
+
+
+def test_a_programs_state_is_not_a_form_field(net, client):
+    from plans.models import Program
+
+    from .test_programs import make_program, program_data
+
+    program = make_program(net.terek, state=Program.State.ACTIVE)
+    client.force_login(net.users.methodist)
+    edit = reverse("plans:program_edit", args=[program.pk])
+    response = client.post(edit, program_data(state="finished", expected_version=str(program.version)))
+    assert response.status_code == 302
+    program.refresh_from_db()
+    assert program.state == Program.State.ACTIVE
+    created = client.post(reverse("plans:program_add", args=[net.terek.pk]), program_data(state="finished"))
+    assert created.status_code == 302
+    assert Program.objects.exclude(pk=program.pk).get().state == Program.State.DRAFT
+
+
+def test_a_program_moves_through_its_page(net, client):
+    from plans.models import Program
+
+    from .test_programs import make_program
+
+    program = make_program(net.terek, state=Program.State.DRAFT)
+    move = lambda name, **data: client.post(reverse("plans:program_move", args=[program.pk, name]), data)  # noqa: E731
+    client.force_login(net.users.methodist)
+    assert "Начать реализацию" in client.get(program.get_absolute_url()).content.decode()
+    assert move("start").status_code == 302
+    assert move("finish").status_code == 302
+    move("resume", reason="  ")  # refused: a finished program resumes only with a reason
+    program.refresh_from_db()
+    assert program.state == Program.State.FINISHED
+    move("resume", reason="Продлена приказом № 12.")
+    move("start")  # a stale page: the program is active already
+    program.refresh_from_db()
+    assert program.state == Program.State.ACTIVE
+    assert list(moves_of(program).values_list("move", "to_state", "reason")) == [
+        ("start", "active", ""),
+        ("finish", "finished", ""),
+        ("resume", "active", "Продлена приказом № 12."),
+    ]
+    # Who sees the unit but keeps no records of it is refused (403); who does not see it, 404.
+    client.force_login(net.users.reviewer)
+    assert move("finish").status_code == 403
+    client.force_login(net.users.outsider)
+    assert move("finish").status_code == 404
+    assert move("nonsense").status_code == 404
+    program.refresh_from_db()
+    assert program.state == Program.State.ACTIVE
