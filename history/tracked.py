@@ -79,7 +79,8 @@ def register_all() -> None:
     )
     track(model("meetings", "AgendaItem"), exclude=["meeting"], parent=lambda i: i.meeting)
     track(model("orders", "Order"), exclude=["status", "signed_at", "signed_by", "submission"])
-    track(model("orders", "OrderPoint"), exclude=["order"], parent=lambda p: p.order)
+    # An order's points are replaced as a whole (bulk_create, no signal): orders.services records
+    # them as one field of the order, «пункты приказа»: old list → new list.
 
     # Events, and a teacher's growth: courses and routes belong to the person's history.
     track(model("events", "Event"))

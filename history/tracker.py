@@ -259,3 +259,15 @@ def can_view(user, obj) -> bool:
     if entry is not None and entry.parent is not None and (owner := entry.parent(obj)) is not None:
         return can_view(user, owner)
     return bool(getattr(user, "is_superuser", False))  # no rule declared: closed to everyone else
+
+
+def record_field(instance, label: str, before: str, after: str) -> None:
+    """A change of something the record is made of but that is written in bulk (an order's points,
+    replaced as a whole by bulk_create): one CHANGE on the record, `label`: old → new, if they differ."""
+    if before == after:
+        return
+    entry = _registry.get(type(instance))
+    fields = _owner_fields(entry, instance) if entry is not None else {}
+    from .services import record
+
+    record(instance, "change", changes={label: [before[: MAX_VALUE * 4], after[: MAX_VALUE * 4]]}, **fields)

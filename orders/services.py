@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 
 import workflow
+from history.tracker import record_field
 from network.models import StaleVersionError
 from network.views import check_unit
 from orgunits.access import access_for
@@ -347,14 +348,23 @@ def normalize_points(points: list[dict]) -> list[dict]:
     return sorted(kept, key=lambda p: is_control_text(p["text"]))  # stable: the others keep their order
 
 
+def _points_text(points) -> str:
+    return "\n".join(
+        f"{p.position}. {p.text}" + (f" ({p.executor}; {p.term})" if p.executor or p.term else "") for p in points
+    )
+
+
 def _replace_points(order: Order, points: list[dict]) -> None:
+    before = _points_text(order.points.all())
     order.points.all().delete()
-    OrderPoint.objects.bulk_create(
+    created = OrderPoint.objects.bulk_create(
         [
             OrderPoint(order=order, position=i, text=p["text"], executor=p["executor"][:300], term=p["term"][:100])
             for i, p in enumerate(normalize_points(points), 1)
         ]
     )
+    # bulk_create sends no signal: the order's history gets the points, old list → new list, here.
+    record_field(order, "пункты приказа", before, _points_text(created))
 
 
 EDITABLE_FIELDS = (

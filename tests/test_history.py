@@ -300,3 +300,18 @@ def test_object_pages_link_to_their_history(net, login):
     client = login(net.users.admin)
     for obj in (net.terek_rmo, net.school, net.users.teacher_person):
         assert tab(obj) in client.get(obj.get_absolute_url()).content.decode()
+
+
+def test_an_orders_points_replaced_in_bulk_are_recorded_on_the_order(net, login):
+    from orders import services as orders
+    from orders.models import OrderTemplate
+
+    order = orders.create_order(net.terek, OrderTemplate.FREE, datetime.date(2026, 10, 1), None, heading="О семинаре")
+    LogEntry.objects.all().delete()
+    points = [{"text": "Провести семинар 20.10.2026."}, {"text": "Контроль оставляю за собой."}]
+    orders.update_order(order, fields={}, points=points, expected_version=order.version)
+    [entry] = LogEntry.objects.filter(action="change")
+    before, after = entry.changes["пункты приказа"]
+    assert "1. Провести семинар 20.10.2026." in after and "Провести семинар" not in before
+    page = login(net.users.methodist).get(tab(order)).content.decode()
+    assert "Провести семинар 20.10.2026." in page
