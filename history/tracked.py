@@ -46,6 +46,7 @@ def register_all() -> None:
         model("people", "Person"),
         personal=["email", "phone", "qualification_category", "teaching_since", "user"],
         person=lambda p: p.pk,
+        many=["subjects"],
     )
     track(
         model("people", "Membership"),

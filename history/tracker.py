@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.utils import timezone
 
 MISSING = object()
@@ -59,8 +59,9 @@ def _default_fields(model, exclude) -> list:
     return chosen
 
 
-def track(model, *, fields=None, exclude=(), personal=(), parent=None, person=None, visible=None) -> Tracked:
-    """Record every change of `model`'s `fields` (default: the editable ones, minus `exclude`)."""
+def track(model, *, fields=None, exclude=(), personal=(), parent=None, person=None, visible=None, many=()) -> Tracked:
+    """Record every change of `model`'s `fields` (default: the editable ones, minus `exclude`) and of
+    its many-to-many fields `many` (the list of names before → after)."""
     concrete = {f.name: f for f in model._meta.concrete_fields}
     chosen = [concrete[name] for name in fields] if fields is not None else _default_fields(model, set(exclude))
     entry = Tracked(
@@ -77,6 +78,10 @@ def track(model, *, fields=None, exclude=(), personal=(), parent=None, person=No
     post_init.connect(_remember, sender=model, dispatch_uid=uid, weak=False)
     post_save.connect(_saved, sender=model, dispatch_uid=uid, weak=False)
     post_delete.connect(_deleted, sender=model, dispatch_uid=uid, weak=False)
+    for name in many:
+        m2m = model._meta.get_field(name)
+        entry.labels[name] = str(m2m.verbose_name)
+        m2m_changed.connect(_many_changed(entry, m2m), sender=m2m.remote_field.through, weak=False, dispatch_uid=uid)
     return entry
 
 
@@ -207,6 +212,26 @@ def _deleted(sender, instance, **kwargs):
         if f.attname in values and (shown := display(f, values[f.attname], instance))
     }
     _write(entry, instance, "delete", changes)
+
+
+def _many_changed(entry: Tracked, m2m):
+    """A many-to-many field (a person's subjects): its list of names before → after each add/remove/clear."""
+    stash = f"_history_many_{m2m.name}"
+
+    def names(instance) -> str:
+        return ", ".join(sorted(str(o) for o in getattr(instance, m2m.name).all()))
+
+    def changed(sender, instance, action, reverse, **kwargs):
+        if reverse or not isinstance(instance, entry.model):
+            return  # changed from the other side (a subject's teachers): not one of ours
+        if action in ("pre_add", "pre_remove", "pre_clear"):
+            setattr(instance, stash, names(instance))
+        elif action in ("post_add", "post_remove", "post_clear"):
+            before, after = getattr(instance, stash, ""), names(instance)
+            if before != after:
+                _write(entry, instance, "change", {entry.labels[m2m.name]: [before, after]})
+
+    return changed
 
 
 def _write(entry: Tracked, instance, action: str, changes: dict):

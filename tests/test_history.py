@@ -315,3 +315,18 @@ def test_an_orders_points_replaced_in_bulk_are_recorded_on_the_order(net, login)
     assert "1. Провести семинар 20.10.2026." in after and "Провести семинар" not in before
     page = login(net.users.methodist).get(tab(order)).content.decode()
     assert "Провести семинар 20.10.2026." in page
+
+
+def test_a_persons_subjects_are_recorded_as_a_list(net):
+    from people.models import Subject
+
+    person = net.users.teacher_person
+    algebra, geometry = Subject.objects.create(name="алгебра"), Subject.objects.create(name="геометрия")
+    person.subjects.add(algebra)
+    person.subjects.add(geometry)
+    person.subjects.remove(algebra)
+    assert [e.changes["предметы"] for e in entries(person)[::-1]] == [
+        ["", "алгебра"],
+        ["алгебра", "алгебра, геометрия"],
+        ["алгебра, геометрия", "геометрия"],
+    ]
