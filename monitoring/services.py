@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
+import workflow
 from orgunits.access import access_for
 
 from . import rules, scoring
@@ -143,18 +144,9 @@ def update_totals(campaign, row_ids=None) -> None:
     Row.objects.bulk_update(changed, ["total", "scored"], batch_size=500)
 
 
-@transaction.atomic
 def close(campaign_id: int, by, now: datetime.datetime) -> MonitoringCampaign:
-    campaign = MonitoringCampaign.objects.select_for_update().get(pk=campaign_id)
-    if not campaign.is_open:
-        raise ValidationError("Кампания уже закрыта.")
-    if campaign.computed_at is None:
-        raise ValidationError("Кампания ещё не рассчитана: сначала рассчитайте значения.")
-    campaign.state = MonitoringCampaign.State.CLOSED
-    campaign.closed_at = now
-    campaign.closed_by = by
-    campaign.save(update_fields=["state", "closed_at", "closed_by"])
-    return campaign
+    """Close the campaign: the move «close» of monitoring/machines.py (locked, checked, logged)."""
+    return workflow.perform(campaign_id, "close", by, now=now, model=MonitoringCampaign)
 
 
 # -- hand-entered values ----------------------------------------------------------------------

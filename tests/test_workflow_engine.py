@@ -415,3 +415,27 @@ def test_a_program_moves_through_its_page(net, client):
     assert move("nonsense").status_code == 404
     program.refresh_from_db()
     assert program.state == Program.State.ACTIVE
+
+
+# -- monitoring campaigns ------------------------------------------------------------------------------------
+
+
+def test_closing_a_monitoring_campaign_is_one_logged_move_by_a_reviewer(net):
+    from monitoring import services as monitoring
+    from monitoring.models import MonitoringCampaign
+
+    from .test_monitoring_rules import make_campaign, make_set
+
+    campaign = make_campaign(make_set(net.region, ("assessment", "", {})), net.baksan)
+    with pytest.raises(PermissionDenied):
+        monitoring.close(campaign.pk, net.users.teacher, moment(OPEN_DAY))
+    assert not moves_of(campaign).exists()
+    closed = monitoring.close(campaign.pk, net.users.reviewer, moment(OPEN_DAY))
+    assert (closed.state, closed.closed_by, closed.closed_at) == (
+        MonitoringCampaign.State.CLOSED,
+        net.users.reviewer,
+        moment(OPEN_DAY),
+    )
+    assert list(moves_of(campaign).values_list("kind", "move", "from_state", "to_state", "actor")) == [
+        ("monitoring", "close", "open", "closed", net.users.reviewer.pk)
+    ]
