@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+import workflow
 from network.models import StaleVersionError
 from network.notify import notify
 from orgunits.access import access_for
@@ -174,39 +175,15 @@ def respondent_users(survey):
     return get_user_model().objects.filter(person__in=people, is_active=True)
 
 
-@transaction.atomic
-def open_survey(survey, today: datetime.date, now=None):
-    """design → open: only with at least one topic and while the closing date is ahead."""
-    locked = NeedsSurvey.objects.select_for_update().get(pk=survey.pk)
-    if locked.state != NeedsSurvey.State.DESIGN:
-        raise ValidationError("Открыть можно только анкету в разработке.")
-    if not locked.topics.exists():
-        raise ValidationError(NO_TOPICS)
-    if locked.closes_on < today:
-        raise ValidationError(
-            f"Срок приёма ответов закончился {locked.closes_on:%d.%m.%Y}: измените сроки, затем откройте анкету."
-        )
-    locked.state = NeedsSurvey.State.OPEN
-    locked.opened_at = now or timezone.now()
-    locked.save_versioned(locked.version)
-    notify(
-        respondent_users(locked),
-        f"Анкета «{locked.title}» ({locked.unit}): отметьте свои профессиональные потребности "
-        f"до {locked.closes_on:%d.%m.%Y}.",
-        reverse("growth:survey_answer", args=[locked.pk]),
-    )
-    return locked
+def open_survey(survey, today: datetime.date, now=None, by=None):
+    """design → open: only with at least one topic and while the closing date is ahead
+    (the move «open» of growth/machines.py; `by` None is the system)."""
+    return workflow.perform(survey, "open", by, now=now, today=today)
 
 
-@transaction.atomic
-def close_survey(survey, now=None):
-    locked = NeedsSurvey.objects.select_for_update().get(pk=survey.pk)
-    if locked.state != NeedsSurvey.State.OPEN:
-        raise ValidationError("Завершить можно только проводимую анкету.")
-    locked.state = NeedsSurvey.State.CLOSED
-    locked.closed_at = now or timezone.now()
-    locked.save_versioned(locked.version)
-    return locked
+def close_survey(survey, now=None, by=None):
+    """open → closed, by its organiser or (by=None) the daily sweep."""
+    return workflow.perform(survey, "close", by, now=now)
 
 
 def close_expired_surveys(today: datetime.date, report) -> None:

@@ -643,7 +643,7 @@ class SurveyTransitionView(SurveyMixin, View):
 
 class SurveyOpenView(SurveyTransitionView):
     def transition(self):
-        survey = services.open_survey(self.survey, timezone.localdate())
+        survey = services.open_survey(self.survey, timezone.localdate(), by=self.request.user)
         messages.success(
             self.request,
             f"Анкета открыта: педагоги отвечают с {survey.opens_on:%d.%m.%Y} по {survey.closes_on:%d.%m.%Y}.",
@@ -652,7 +652,7 @@ class SurveyOpenView(SurveyTransitionView):
 
 class SurveyCloseView(SurveyTransitionView):
     def transition(self):
-        services.close_survey(self.survey)
+        services.close_survey(self.survey, by=self.request.user)
         messages.success(self.request, "Анкетирование завершено: ответы больше не принимаются.")
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections  # noqa: F401 - `connection` is read by the skipif below
 from django.urls import reverse
+from django.utils import timezone
 
 from history.models import LogEntry
 from network.models import Notification
@@ -439,3 +440,38 @@ def test_closing_a_monitoring_campaign_is_one_logged_move_by_a_reviewer(net):
     assert list(moves_of(campaign).values_list("kind", "move", "from_state", "to_state", "actor")) == [
         ("monitoring", "close", "open", "closed", net.users.reviewer.pk)
     ]
+
+
+# -- needs surveys -----------------------------------------------------------------------------------------
+
+
+def test_a_survey_opens_and_closes_through_the_engine(net, client):
+    from growth import services as growth
+    from growth.models import NeedsSurvey
+
+    from .test_needs_survey import make_survey
+
+    survey = make_survey(net.terek, NeedsSurvey.State.DESIGN)
+    client.force_login(net.users.methodist)
+    client.post(reverse("growth:survey_open", args=[survey.pk]))
+    # The daily sweep closes it as the system once the answering period is over.
+    growth.close_survey(survey, now=moment(OPEN_DAY))
+    with pytest.raises(MoveRefused, match="только проводимую"):
+        growth.close_survey(survey, by=net.users.methodist)
+    assert list(moves_of(survey).values_list("kind", "move", "from_state", "to_state", "actor")) == [
+        ("survey", "open", "design", "open", net.users.methodist.pk),
+        ("survey", "close", "open", "closed", None),
+    ]
+
+
+def test_only_the_organiser_opens_a_survey(net):
+    from growth import services as growth
+    from growth.models import NeedsSurvey
+
+    from .test_needs_survey import make_survey
+
+    survey = make_survey(net.terek, NeedsSurvey.State.DESIGN)
+    with pytest.raises(PermissionDenied):
+        growth.open_survey(survey, timezone.localdate(), by=net.users.teacher)
+    survey.refresh_from_db()
+    assert survey.state == NeedsSurvey.State.DESIGN and not moves_of(survey).exists()
