@@ -13,12 +13,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.urls import reverse
 
 from network.models import StaleVersionError
 from network.views import get_restricted
 from orgunits.access import access_for
-from orgunits.models import DocumentType
+from workflow.kinds import kind
 
 from . import services
 from .models import Submission
@@ -62,10 +61,7 @@ def not_editable_message(submission, user) -> str | None:
 
 
 def editor_url(submission) -> str:
-    name = {DocumentType.PLAN: "plans:edit", DocumentType.CANDIDATE: "people:candidacy_edit"}.get(
-        submission.campaign.document_type, "reports:edit"
-    )
-    return reverse(name, args=[submission.pk])
+    return kind(submission.campaign.document_type).editor_url(submission)
 
 
 def document_context(user, submission) -> dict:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from network.models import VersionedModel
 from orgunits.access import RestrictedQuerySet
 from orgunits.models import DocumentType
+from workflow.kinds import kind as document_kind
 
 # Deadlines of 001 (§3.8: 25 February; §2.6: 1 March) as (month, day) after the period.
 DEFAULT_DEADLINES = {
@@ -76,17 +77,11 @@ class Campaign(models.Model):
         return reverse("submissions:campaign", args=[self.pk])
 
     def default_title(self):
-        if self.document_type == DocumentType.REPORT:
-            return f"Годовые отчёты за {self.year} год"
-        if self.document_type == DocumentType.CANDIDATE:
-            return f"Кандидатуры руководителей на {self.year} год"
-        return f"Планы работы на {self.year}/{self.year + 1} учебный год"
+        return document_kind(self.document_type).default_title(self.year)
 
     @property
     def period_label(self):
-        if self.document_type in (DocumentType.REPORT, DocumentType.CANDIDATE):
-            return f"{self.year}"
-        return f"{self.year}/{self.year + 1}"
+        return document_kind(self.document_type).period_label(self.year)
 
     def clean(self):
         if self.opens_on and self.due_on and self.closes_on and not (self.opens_on <= self.due_on <= self.closes_on):
@@ -138,10 +133,12 @@ class State(models.TextChoices):
 
 
 class SubmissionQuerySet(RestrictedQuerySet):
+    # «view»: whoever sees the filing unit; «review»: the reviewers of the approving unit.
+    actions = frozenset({"view", "review"})
+
     def _restrict_q(self, access, action):
         if action == "review":
-            q = access.q_for_units("review", prefix="approver__")
-            return q
+            return access.q_for_units("review", prefix="approver__")
         return access.q_for_units("view", prefix="unit__")
 
 

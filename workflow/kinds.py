@@ -29,6 +29,10 @@ class DocumentKind:
     register: str = ""
     # the document is routed upward for approval (orgunits.UnitKind.approves) by its code
     routed: bool = True
+    # a campaign's default title ({year}, {next} = year + 1) and whether its period is a calendar
+    # year («2026») or an academic one («2026/2027»)
+    campaign_title: str = ""
+    academic_year: bool = False
 
     def content_module(self):
         if not self.content:
@@ -43,6 +47,12 @@ class DocumentKind:
             if ancestor.kind.approves(self.code):
                 return ancestor
         return None
+
+    def period_label(self, year: int) -> str:
+        return f"{year}/{year + 1}" if self.academic_year else f"{year}"
+
+    def default_title(self, year: int) -> str:
+        return self.campaign_title.format(year=year, next=year + 1)
 
     def editor_url(self, obj) -> str | None:
         if not self.editor:
@@ -75,6 +85,8 @@ register_kind(
         "submissions.Submission",
         content="plans.content",
         editor="plans:edit",
+        campaign_title="Планы работы на {year}/{next} учебный год",
+        academic_year=True,
         pdf="plan",
         register="documents",
     )
@@ -86,6 +98,7 @@ register_kind(
         "submissions.Submission",
         content="reports.content",
         editor="reports:edit",
+        campaign_title="Годовые отчёты за {year} год",
         pdf="report",
         register="documents",
     )
@@ -97,6 +110,7 @@ register_kind(
         "submissions.Submission",
         content="people.candidates",
         editor="people:candidacy_edit",
+        campaign_title="Кандидатуры руководителей на {year} год",
         register="documents",
     )
 )
