@@ -353,3 +353,16 @@ def test_every_role_reads_a_history_exactly_where_it_may_read_the_object(net, cl
         # Readable exactly where the page is; a page known by name only (403: an ancestor unit) has no
         # readable history either.
         assert (obj, history) == (obj, 404 if page == 403 else page)
+
+
+def test_a_region_setting_changed_in_the_admin_is_attributed_to_the_admin(net, login):
+    client = login(net.users.superuser)
+    region = net.region
+    response = client.post(
+        reverse("admin:orgunits_region_change", args=[region.pk]),
+        {"code": region.code, "name": region.name, "timezone": "Asia/Irkutsk"},
+    )
+    assert response.status_code == 302
+    [entry] = entries(region)
+    assert entry.via == "admin" and entry.actor == net.users.superuser
+    assert entry.changes == {"часовой пояс": [region.timezone, "Asia/Irkutsk"]}
