@@ -2,6 +2,8 @@
 
 import datetime
 
+from history.tracker import record_field
+
 from .models import PlanItem, Timing
 
 
@@ -53,6 +55,9 @@ def copy_previous(submission) -> int:
         for item in previous.plan_items.all()
     ]
     PlanItem.objects.bulk_create(items)
+    # bulk_create sends no signal: the plan's history names what was copied, here.
+    copied = "\n".join(f"{i.activity} ({i.get_direction_display()})" for i in items)
+    record_field(submission, "пункты плана, скопированные из прошлогоднего", "", copied)
     return len(items)
 
 

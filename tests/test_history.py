@@ -366,3 +366,21 @@ def test_a_region_setting_changed_in_the_admin_is_attributed_to_the_admin(net, l
     [entry] = entries(region)
     assert entry.via == "admin" and entry.actor == net.users.superuser
     assert entry.changes == {"часовой пояс": [region.timezone, "Asia/Irkutsk"]}
+
+
+def test_a_plans_items_edited_and_copied_are_in_the_submissions_history(net, login):
+    from plans.models import PlanItem, Timing
+
+    from . import documents as d
+
+    last_year = d.plan(net, year=2025)
+    d.item(last_year, timing=Timing.MONTH, month=3, activity="Конкурс педагогов")
+    plan = d.plan(net)
+    client = login(net.users.secretary)
+    client.post(reverse("plans:copy_previous", args=[plan.pk]), {"expected_version": plan.version})
+    item = PlanItem.objects.get(submission=plan)
+    item.activity = "Конкурс молодых педагогов"
+    item.save()
+    page = client.get(tab(plan)).content.decode()
+    assert "скопированные из прошлогоднего" in page and "Конкурс педагогов" in page
+    assert "Конкурс молодых педагогов" in page and "пункт плана" in page.lower()
