@@ -14,6 +14,8 @@ COMPETITION_SUGGESTIONS = ["Учитель года", "Методист года
 
 
 class EventQuerySet(RestrictedQuerySet):
+    actions = frozenset({"view", "keep_records"})
+
     def _restrict_q(self, access, action):
         return access.q_for_units(action, prefix="unit__")
 
@@ -103,6 +105,14 @@ class Event(models.Model):
             self.competition = ""
 
 
+class ParticipationQuerySet(RestrictedQuerySet):
+    # A participation is a line of its event: seen and kept with the event.
+    actions = frozenset({"view", "keep_records"})
+
+    def _restrict_q(self, access, action):
+        return access.q_for_units(action, prefix="event__unit__")
+
+
 class Participation(models.Model):
     class Role(models.TextChoices):
         PARTICIPANT = "participant", "участник"
@@ -124,6 +134,8 @@ class Participation(models.Model):
     )
     role = models.CharField("роль", max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
     result = models.CharField("результат", max_length=20, choices=Result.choices, default=Result.NONE)
+
+    objects = ParticipationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "участие"

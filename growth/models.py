@@ -8,6 +8,33 @@ from django.urls import reverse
 
 from network.models import VersionedModel
 from orgunits.access import RestrictedQuerySet
+from people.access import PERSON_ACTIONS, q_for_person_records
+
+
+class PortfolioQuerySet(RestrictedQuerySet):
+    """A record of a teacher's portfolio (a course, a diagnostic, a route): seen by whoever may see the
+    teacher's card, kept by whoever may keep it (people.access)."""
+
+    actions = PERSON_ACTIONS
+    person_path = "person"
+
+    def _restrict_q(self, access, action):
+        return q_for_person_records(access, action, self.person_path)
+
+
+class RouteStepQuerySet(PortfolioQuerySet):
+    person_path = "route__person"
+
+
+class MentoringQuerySet(PortfolioQuerySet):
+    # A pair is kept in the mentee's portfolio and shows in the mentor's as well.
+    person_path = "mentee"
+
+    def _restrict_q(self, access, action):
+        q = super()._restrict_q(access, action)
+        if action == "view" and q is not None and q != Q():
+            q |= q_for_person_records(access, action, "mentor")
+        return q
 
 
 class Course(VersionedModel):
@@ -29,6 +56,8 @@ class Course(VersionedModel):
     ends_on = models.DateField("окончание")
     certificate_number = models.CharField("номер удостоверения", max_length=100, blank=True)
     file = models.FileField("скан удостоверения", upload_to="growth/certificates/%Y/", blank=True)
+
+    objects = PortfolioQuerySet.as_manager()
 
     class Meta:
         verbose_name = "курс повышения квалификации"
@@ -53,6 +82,8 @@ class Diagnostic(VersionedModel):
     )
     date = models.DateField("дата")
     instrument = models.CharField("инструмент диагностики", max_length=300)
+
+    objects = PortfolioQuerySet.as_manager()
 
     class Meta:
         verbose_name = "диагностика"
@@ -107,6 +138,8 @@ class Route(VersionedModel):
         verbose_name="по итогам диагностики",
     )
 
+    objects = PortfolioQuerySet.as_manager()
+
     class Meta:
         verbose_name = "индивидуальный образовательный маршрут"
         verbose_name_plural = "индивидуальные образовательные маршруты"
@@ -130,6 +163,8 @@ class RouteStep(VersionedModel):
     text = models.CharField("мероприятие", max_length=500)
     due_on = models.DateField("срок")
     status = models.CharField("статус", max_length=20, choices=Status.choices, default=Status.PLANNED)
+
+    objects = RouteStepQuerySet.as_manager()
 
     class Meta:
         verbose_name = "шаг маршрута"
@@ -157,6 +192,8 @@ class Mentoring(VersionedModel):
     kind = models.CharField("форма наставничества", max_length=10, choices=Kind.choices)
     starts_on = models.DateField("начало")
     ends_on = models.DateField("окончание", null=True, blank=True)
+
+    objects = MentoringQuerySet.as_manager()
 
     class Meta:
         verbose_name = "наставническая пара"
@@ -188,6 +225,9 @@ class Mentoring(VersionedModel):
 
 
 class NeedsSurveyQuerySet(RestrictedQuerySet):
+    # «view»: whoever sees the organising unit; «keep_records»: who organises it there.
+    actions = frozenset({"view", "keep_records"})
+
     def _restrict_q(self, access, action):
         return access.q_for_units(action, prefix="unit__")
 

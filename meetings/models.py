@@ -12,6 +12,15 @@ from django.db.models import Q
 from django.urls import reverse
 
 from network.models import VersionedModel
+from orgunits.access import RestrictedQuerySet
+
+
+class MeetingQuerySet(RestrictedQuerySet):
+    # «view»: whoever sees the unit; «file»: who files its documents (keeps its protocols).
+    actions = frozenset({"view", "file"})
+
+    def _restrict_q(self, access, action):
+        return access.q_for_units(action, prefix="unit__")
 
 
 class Meeting(VersionedModel):
@@ -69,6 +78,8 @@ class Meeting(VersionedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         verbose_name = "заседание"

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from network.models import VersionedModel
+from orgunits.access import RestrictedQuerySet
 
 
 class Assessed(models.TextChoices):
@@ -164,12 +165,12 @@ class Indicator(models.Model):
         return rule.describe(self.params) if rule else ""
 
 
-class CampaignQuerySet(models.QuerySet):
-    def restrict(self, user, action="view"):
-        from orgunits.access import access_for
+class CampaignQuerySet(RestrictedQuerySet):
+    # «view»: whoever sees the campaign's root unit; «review»: its reviewers, who run the campaign.
+    actions = frozenset({"view", "review"})
 
-        q = access_for(user).q_for_units(action, prefix="root__")
-        return self.none() if q is None else self.filter(q)
+    def _restrict_q(self, access, action):
+        return access.q_for_units(action, prefix="root__")
 
 
 class MonitoringCampaign(models.Model):

@@ -33,6 +33,8 @@ class OrderTemplate(models.TextChoices):
 
 
 class OrderQuerySet(RestrictedQuerySet):
+    actions = frozenset({"view", "keep_records"})
+
     def _restrict_q(self, access, action):
         # Whoever sees the issuing unit sees its orders ("view"); preparing them is
         # orders.services.may_issue (the "keep_records" action at the unit), checked per unit.

@@ -17,11 +17,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection, models, transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models, transaction
 from django.db.models import Q
-
-from network.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
 
 # Permissions that reach the unit's whole subtree; the others reach the unit only.
 SUBTREE_PERMS = frozenset({"view_subtree", "manage_subtree", "manage_members_subtree", "review_subtree"})
@@ -235,36 +233,6 @@ class Access:
             kept.append(span)
         return kept
 
-    def q_for_people(self, action: str) -> Q | None:
-        if self.superuser:
-            return Q()
-        if not getattr(self.user, "is_authenticated", False):
-            return None  # an anonymous visitor has no card of their own (and `user=` would not take one)
-        from orgunits.models import OrgUnit
-        from people.models import Membership, Person
-
-        unit_action = "manage" if action == "manage" else "view_people"
-        units_q = self.q_for_units(unit_action)
-        regions = self.regions(unit_action)
-        # One id set made of a UNION of indexed lookups: an OR of these conditions over the person
-        # table makes PostgreSQL scan every row (a million at national scale) for each page.
-        people = Person.objects.order_by()
-        sources = [people.filter(user=self.user).values("pk")] if action == "view" else []
-        if units_q is not None:
-            units = OrgUnit.objects.filter(units_q).order_by().values("pk")
-            sources.append(Membership.objects.filter(unit__in=units).order_by().values("person_id"))
-            sources.append(people.filter(school__municipality__in=units).values("pk"))
-        if regions:
-            sources.append(people.filter(region__in=sorted(regions)).values("pk"))
-        if not sources:
-            return Q(pk__in=[])
-        ids = sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0]
-        if connection.vendor == "postgresql":
-            # `id = ANY(ARRAY(…))`: the id set is computed once and the rows fetched by primary
-            # key; with `id IN (…)` the planner hash-joins the set against every person instead.
-            return Q(pk__any_of=ArraySubquery(ids))
-        return Q(pk__in=ids)
-
     def q_for_schools(self, action: str) -> Q | None:
         if self.superuser:
             return Q()
@@ -296,9 +264,20 @@ def forget_access(user) -> None:
 
 
 class RestrictedQuerySet(models.QuerySet):
-    """`.restrict(user, action)`: the one door every list, export and search goes through."""
+    """`.restrict(user, action)`: the one door every list, export and search goes through.
+
+    Each queryset names the actions it knows in `actions`. Any other action is a programming error
+    and raises: a misspelt or unforeseen action must never quietly fall back to «view» (that is how
+    a page meant for editors ends up open to every reader).
+    """
+
+    actions: frozenset[str] = frozenset()
 
     def restrict(self, user, action: str = "view"):
+        if action not in self.actions:
+            raise ImproperlyConfigured(
+                f"{self.model.__name__}.objects.restrict() knows the actions {sorted(self.actions)}, not {action!r}."
+            )
         q = self._restrict_q(access_for(user), action)
         if q is None:
             return self.none()

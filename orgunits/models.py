@@ -9,7 +9,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from network.models import VersionedModel, normalize_search
-from orgunits.access import ROLES, RestrictedQuerySet
+from orgunits.access import ACTIONS, ROLES, RestrictedQuerySet
 
 
 class Level(models.TextChoices):
@@ -115,6 +115,8 @@ def validate_inn_checksum(value: str):
 
 
 class SchoolQuerySet(RestrictedQuerySet):
+    actions = frozenset({"view", "manage"})
+
     def _restrict_q(self, access, action):
         return access.q_for_schools(action)
 
@@ -158,6 +160,8 @@ class School(VersionedModel):
 
 
 class OrgUnitQuerySet(RestrictedQuerySet, TreeQuerySet):
+    actions = frozenset(ACTIONS)
+
     def _restrict_q(self, access, action):
         return access.q_for_units(action)
 

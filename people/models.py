@@ -11,6 +11,8 @@ from django.urls import reverse
 from network.models import VersionedModel, normalize_search
 from orgunits.access import ROLES, RestrictedQuerySet
 
+from .access import PERSON_ACTIONS, q_for_people
+
 
 class Subject(models.Model):
     name = models.CharField("предмет", max_length=200, unique=True)
@@ -39,8 +41,10 @@ phone_validator = RegexValidator(
 
 
 class PersonQuerySet(RestrictedQuerySet):
+    actions = PERSON_ACTIONS
+
     def _restrict_q(self, access, action):
-        return access.q_for_people(action)
+        return q_for_people(access, action)
 
 
 class Person(VersionedModel):
@@ -149,7 +153,13 @@ ROLE_ORDER = ["chair", "deputy", "secretary", "methodist", "member"]
 SINGLE_HOLDER_ROLES = (MembershipRole.CHAIR, MembershipRole.SECRETARY)
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(RestrictedQuerySet):
+    # Whoever sees a unit sees its members (the unit's card lists them); changing them is «manage_members».
+    actions = frozenset({"view", "manage_members"})
+
+    def _restrict_q(self, access, action):
+        return access.q_for_units(action, prefix="unit__")
+
     def in_role_order(self):
         rank = models.Case(
             *[models.When(role=code, then=models.Value(i)) for i, code in enumerate(ROLE_ORDER)],

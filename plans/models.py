@@ -117,6 +117,8 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class ProgramQuerySet(RestrictedQuerySet):
+    actions = frozenset({"view", "keep_records"})
+
     def _restrict_q(self, access, action):
         # Whoever may view the owning unit sees its programs; editing is `keep_records` (plans.programs).
         return access.q_for_units(action, prefix="unit__")

@@ -73,6 +73,9 @@ SEVERITY = [Verdict.REJECT, Verdict.REVISE, Verdict.RECOMMEND]
 
 
 class DevelopmentQuerySet(RestrictedQuerySet):
+    # Only «view»: what one may do with a development is decided by its workflow, step by step.
+    actions = frozenset({"view"})
+
     def _restrict_q(self, access, action):
         """Seen by its author, whoever views the sending unit, the reviewers of the expertise unit
         and the experts assigned to it."""

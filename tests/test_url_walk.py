@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import logging
 
 import pytest
@@ -223,6 +224,24 @@ OBJECTS: dict[str, dict[str, object]] = {
     "registers:export_status": {"pk": Export},
     "registers:export_download": {"pk": Export},
     "registers:import_preview": {"pk": Import},
+    # history: the «История» tab of any tracked record, and of an import
+    "history:import": {"pk": Import},
+    "history:object": [
+        {"model": label, "pk": model}
+        for label, model in [
+            ("orgunits.orgunit", OrgUnit),
+            ("orgunits.school", School),
+            ("people.person", Person),
+            ("people.membership", Membership),
+            ("submissions.submission", Submission),
+            ("orders.order", Order),
+            ("meetings.meeting", Meeting),
+            ("events.event", Event),
+            ("practices.development", Development),
+            ("plans.program", Program),
+            ("growth.course", Course),
+        ]
+    ],
 }
 
 # (URL name, role) → status, where a foreign object is visible to a home role by design.
@@ -261,20 +280,22 @@ class Unmapped(Exception):
     pass
 
 
-def fill(name: str, pattern: URLPattern, foreign_pks: dict) -> dict:
-    """The kwargs of `pattern` filled with foreign objects; Unmapped when the table lacks them."""
+def fillings(name: str) -> list[dict]:
+    entry = OBJECTS.get(name, {})
+    return entry if isinstance(entry, list) else [entry]
+
+
+def fill(name: str, pattern: URLPattern, foreign_pks: dict) -> list[tuple[dict, bool]]:
+    """Each way to fill the kwargs of `pattern` with foreign objects, and whether it names an object;
+    Unmapped when the table lacks one."""
     wanted = set(pattern.pattern.converters)
-    table = OBJECTS.get(name, {})
-    if wanted - set(table):
-        raise Unmapped(f"{name}: no object for {sorted(wanted - set(table))} — add it to OBJECTS")
-    kwargs = {}
-    for kwarg in wanted:
-        source = table[kwarg]
-        if isinstance(source, str):
-            kwargs[kwarg] = source
-            continue
-        kwargs[kwarg] = foreign_pks[source]
-    return kwargs
+    filled = []
+    for table in fillings(name):
+        if wanted - set(table):
+            raise Unmapped(f"{name}: no object for {sorted(wanted - set(table))} — add it to OBJECTS")
+        kwargs = {k: table[k] if isinstance(table[k], str) else foreign_pks[table[k]] for k in wanted}
+        filled.append((kwargs, any(not isinstance(table[k], str) for k in wanted)))
+    return filled
 
 
 def foreign_pk(source, home_pks) -> int:
@@ -378,7 +399,13 @@ def worlds(db, settings, tmp_path):
         Person: set(Person.objects.filter(region=region).values_list("pk", flat=True)),
         Membership: set(Membership.objects.filter(unit__region=region).values_list("pk", flat=True)),
     }
-    sources = {source for table in OBJECTS.values() for source in table.values() if not isinstance(source, str)}
+    sources = {
+        source
+        for name in OBJECTS
+        for table in fillings(name)
+        for source in table.values()
+        if not isinstance(source, str)
+    }
     return users, {source: foreign_pk(source, home_pks) for source in sources}
 
 
@@ -419,14 +446,13 @@ def test_every_page_hides_foreign_objects_and_changes_nothing(worlds, quiet_logs
     state = snapshot()
     for _route, name, pattern in pages:
         try:
-            kwargs = fill(name, pattern, foreign_pks)
+            filled = fill(name, pattern, foreign_pks)
         except Unmapped as exc:
             failures.append(str(exc))
             continue
-        url = reverse(name, kwargs=kwargs)
-        about_object = any(not isinstance(OBJECTS[name][k], str) for k in kwargs) and name not in PUBLIC
         writes = writes_so_far()
-        for role, client in clients.items():
+        for (kwargs, about_object), (role, client) in itertools.product(filled, clients.items()):
+            url = reverse(name, kwargs=kwargs)
             if name in PUBLIC and role != "anonymous":
                 continue  # public pages have no object to leak, and «logout» would end the role's session
             for method in ("get", "post"):
@@ -457,7 +483,7 @@ def test_every_page_hides_foreign_objects_and_changes_nothing(worlds, quiet_logs
         if writes is None or writes_so_far() != writes:
             now = snapshot()
             if changed := sorted(table for table, digest in now.items() if state.get(table) != digest):
-                failures.append(f"{url} ({name}): a request changed {', '.join(changed)}")
+                failures.append(f"{name}: a request changed {', '.join(changed)}")
             state = now
     logged = PersonalDataAccess.objects.exclude(person__region__code="home").exclude(person__isnull=True)
     failures += [f"the 152-ФЗ journal says {e.user} saw the foreign person #{e.person_id}" for e in logged]
@@ -470,3 +496,5 @@ def test_a_pattern_the_walk_cannot_fill_fails():
     new = path("widgets/<int:pk>/", lambda request, pk: None, name="widget")
     with pytest.raises(Unmapped):
         fill("widgets:widget", new, {})
+    with pytest.raises(Unmapped):  # a second argument added to a known page
+        fill("orgunits:unit", path("units/<int:pk>/<int:year>/", lambda request, pk, year: None), {OrgUnit: 1})

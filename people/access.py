@@ -1,0 +1,59 @@
+"""Who may see and keep a teacher's card: decided here, in `people`, from the unit grants of
+`orgunits.access` (which knows units and schools, not persons)."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import Q
+
+from network.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
+
+# What Person.objects.restrict() accepts: «view» — read the card (one's own, or those of the members
+# and schools of units where one may see people's cards, or a whole region); «manage» — keep it.
+PERSON_ACTIONS = frozenset({"view", "manage"})
+
+
+def q_for_people(access, action: str) -> Q | None:
+    """Filter for Person by the user's grants (`access`: orgunits.access.Access); None = nothing."""
+    if access.superuser:
+        return Q()
+    if not getattr(access.user, "is_authenticated", False):
+        return None  # an anonymous visitor has no card of their own (and `user=` would not take one)
+    from orgunits.models import OrgUnit
+    from people.models import Membership, Person
+
+    unit_action = "manage" if action == "manage" else "view_people"
+    units_q = access.q_for_units(unit_action)
+    regions = access.regions(unit_action)
+    # One id set made of a UNION of indexed lookups: an OR of these conditions over the person
+    # table makes PostgreSQL scan every row (a million at national scale) for each page.
+    people = Person.objects.order_by()
+    sources = [people.filter(user=access.user).values("pk")] if action == "view" else []
+    if units_q is not None:
+        units = OrgUnit.objects.filter(units_q).order_by().values("pk")
+        sources.append(Membership.objects.filter(unit__in=units).order_by().values("person_id"))
+        sources.append(people.filter(school__municipality__in=units).values("pk"))
+    if regions:
+        sources.append(people.filter(region__in=sorted(regions)).values("pk"))
+    if not sources:
+        return Q(pk__in=[])
+    ids = sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0]
+    if connection.vendor == "postgresql":
+        # `id = ANY(ARRAY(…))`: the id set is computed once and the rows fetched by primary
+        # key; with `id IN (…)` the planner hash-joins the set against every person instead.
+        return Q(pk__any_of=ArraySubquery(ids))
+    return Q(pk__in=ids)
+
+
+def q_for_person_records(access, action: str, prefix: str) -> Q | None:
+    """Filter for a record of one teacher (a course, a route…) through its `prefix` relation to Person:
+    seen and kept by whoever may see or keep the teacher's card."""
+    q = q_for_people(access, action)
+    if q is None:
+        return None
+    if q == Q():
+        return q
+    from people.models import Person
+
+    return Q(**{f"{prefix}__in": Person.objects.filter(q).values("pk")})

@@ -1,0 +1,146 @@
+"""`restrict(user, action)` fails closed: every model users see has one, each names the actions it
+knows, and an action it does not know raises instead of quietly meaning «view» (issue 11)."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from events.models import Event, Participation
+from growth.models import Course, Mentoring, NeedsSurvey, Route, RouteStep
+from meetings.models import Meeting
+from monitoring.models import MonitoringCampaign
+from orders.models import Order
+from orgunits.access import RestrictedQuerySet
+from orgunits.models import OrgUnit, School
+from people.models import Membership, Person
+from plans.models import Program
+from practices.models import Development
+from submissions.models import Submission
+
+from . import factories as f
+
+RESTRICTED = [
+    OrgUnit,
+    School,
+    Person,
+    Membership,
+    Submission,
+    Order,
+    Meeting,
+    Event,
+    Participation,
+    Program,
+    Development,
+    MonitoringCampaign,
+    NeedsSurvey,
+    Course,
+    Route,
+    RouteStep,
+    Mentoring,
+]
+
+
+@pytest.mark.parametrize("model", RESTRICTED, ids=lambda m: m.__name__)
+def test_every_model_users_see_has_restrict_with_declared_actions(model):
+    queryset = model.objects.all()
+    assert isinstance(queryset, RestrictedQuerySet)
+    assert "view" in queryset.actions
+
+
+@pytest.mark.parametrize("model", RESTRICTED, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("action", ["approve", "veiw", "edit"])
+def test_an_action_the_model_does_not_know_raises(model, action, db, django_user_model):
+    # Before: submissions and developments read any action as «view», the others failed somewhere deep
+    # (a KeyError in the grants table) or returned rows; now the door refuses to guess.
+    user = django_user_model.objects.create(username="someone")
+    with pytest.raises(ImproperlyConfigured, match=action):
+        model.objects.restrict(user, action)
+
+
+def test_submissions_no_longer_read_an_editing_action_as_view(net):
+    # «manage» used to fall back to the «view» filter: every reader of a unit passed an editors' check.
+    with pytest.raises(ImproperlyConfigured):
+        Submission.objects.restrict(net.users.teacher, "manage")
+    with pytest.raises(ImproperlyConfigured):
+        Development.objects.restrict(net.users.teacher, "manage")
+
+
+# -- the new ones, per role ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def records(net):
+    """A meeting, an event with a participant, a course and a route (with a step) in Terek and in Baksan."""
+    terek_teacher = net.users.teacher_person
+    baksan_teacher = f.PersonFactory(region=net.region, school=net.baksan_school, last_name="Баксанова")
+    f.member(baksan_teacher, net.baksan_rmo)
+    day = datetime.date(2026, 10, 1)
+    out = {}
+    for place, unit, person in [("terek", net.terek_rmo, terek_teacher), ("baksan", net.baksan_rmo, baksan_teacher)]:
+        meeting = Meeting.objects.create(unit=unit, year=2026, number=1, date=day)
+        event = Event.objects.create(unit=unit, title=f"Семинар {place}", starts_on=day)
+        participation = Participation.objects.create(event=event, person=person)
+        course = Course.objects.create(
+            person=person, title=f"Курс {place}", provider="ЦНППМ", hours=36, starts_on=day, ends_on=day
+        )
+        route = Route.objects.create(person=person, year=2026, goals=f"Маршрут {place}")
+        step = RouteStep.objects.create(route=route, text="Шаг", due_on=day)
+        out[place] = {
+            "meeting": meeting,
+            "event": event,
+            "participation": participation,
+            "course": course,
+            "route": route,
+            "step": step,
+        }
+    out["membership_terek"] = Membership.objects.get(person=terek_teacher, unit=net.terek_rmo)
+    out["membership_baksan"] = Membership.objects.get(person=baksan_teacher, unit=net.baksan_rmo)
+    return out
+
+
+# role → which of the two places it sees (terek, baksan)
+SEES = {
+    "admin": {"terek", "baksan"},
+    "reviewer": {"terek", "baksan"},
+    "methodist": {"terek"},
+    "baksan_methodist": {"baksan"},
+    "outsider": set(),
+}
+
+
+@pytest.mark.parametrize("role", SEES)
+def test_meetings_events_participations_and_members_follow_the_unit(net, records, role):
+    user = getattr(net.users, role)
+    expected = SEES[role]
+    for kind, model in [("meeting", Meeting), ("event", Event), ("participation", Participation)]:
+        seen = set(model.objects.restrict(user, "view").values_list("pk", flat=True))
+        assert {place for place in ("terek", "baksan") if records[place][kind].pk in seen} == expected, kind
+    members = set(Membership.objects.restrict(user, "view").values_list("pk", flat=True))
+    assert {p for p in ("terek", "baksan") if records[f"membership_{p}"].pk in members} == expected
+
+
+@pytest.mark.parametrize("role", SEES)
+def test_portfolio_records_follow_the_teachers_card(net, records, role):
+    user = getattr(net.users, role)
+    for kind, model in [("course", Course), ("route", Route), ("step", RouteStep)]:
+        seen = set(model.objects.restrict(user, "view").values_list("pk", flat=True))
+        people = set(Person.objects.restrict(user, "view").values_list("pk", flat=True))
+        for place in ("terek", "baksan"):
+            record = records[place][kind]
+            owner = record.route.person_id if kind == "step" else record.person_id
+            assert (record.pk in seen) == (owner in people), (kind, place)
+        assert {p for p in ("terek", "baksan") if records[p][kind].pk in seen} == SEES[role], kind
+
+
+def test_a_teacher_sees_their_own_portfolio_but_keeps_nobody_elses(net, records):
+    teacher = net.users.teacher
+    assert set(Course.objects.restrict(teacher, "view")) == {records["terek"]["course"]}
+    assert not Course.objects.restrict(teacher, "manage").exists()
+
+
+def test_anonymous_sees_nothing(net, records):
+    from django.contrib.auth.models import AnonymousUser
+
+    for model in RESTRICTED:
+        assert not model.objects.restrict(AnonymousUser(), "view").exists(), model.__name__
