@@ -384,3 +384,40 @@ def test_a_plans_items_edited_and_copied_are_in_the_submissions_history(net, log
     page = client.get(tab(plan)).content.decode()
     assert "скопированные из прошлогоднего" in page and "Конкурс педагогов" in page
     assert "Конкурс молодых педагогов" in page and "пункт плана" in page.lower()
+
+
+def test_a_teachers_course_is_in_the_persons_history_for_who_may_see_the_person(net, login):
+    from growth.models import Course
+
+    person = net.users.teacher_person
+    Course.objects.create(
+        person=person,
+        title="Функциональная грамотность",
+        provider="ЦНППМ КБР",
+        hours=36,
+        starts_on=datetime.date(2026, 2, 1),
+        ends_on=datetime.date(2026, 2, 20),
+    )
+    page = login(net.users.methodist).get(tab(person)).content.decode()
+    assert "Функциональная грамотность" in page and "20.02.2026" in page
+    assert login(net.users.baksan_methodist).get(tab(person)).status_code == 404
+
+
+def test_a_monitoring_value_entered_by_hand_is_in_its_rows_history(net, login):
+    from growth.models import Route
+
+    from .test_monitoring_rules import YEAR, make_campaign, make_set, result_of, teachers
+
+    indicator_set = make_set(net.region, ("assessment", "", {}, {"short_name": "Оценка компетенций"}))
+    Route.objects.create(person=teachers(net.region, net.terek_rmo, 1)[0], year=YEAR, goals="ИОМ")
+    campaign = make_campaign(indicator_set, net.terek, today=datetime.date.today())
+    manual = result_of(campaign, net.shmo, "assessment")
+    client = login(net.users.shmo_secretary)
+    data = {"numerator": "7", "denominator": "10", "evidence_text": "Приказ № 12", "evidence_url": ""}
+    assert client.post(reverse("monitoring:enter", args=[manual.pk]), data).status_code == 302
+    row_url = reverse("monitoring:row", args=[manual.row_id])
+    history = reverse("history:object", args=["monitoring.row", manual.row_id])
+    assert history in client.get(row_url).content.decode()
+    page = client.get(history).content.decode()
+    assert "Приказ № 12" in page and "числитель" in page.lower()
+    assert login(net.users.outsider).get(history).status_code == 404
