@@ -1,7 +1,8 @@
 """What the change tracker records, in one place: the models, their fields and whose history shows them.
 
 Read by HistoryConfig.ready(). `parent`: the record whose «История» also lists this one's changes (an
-agenda item in its meeting's). `person`: whose personal data the `personal` fields are. Workflow
+agenda item in its meeting's). `person`: whose personal data the `personal` fields are. Who may read a
+history: the model's own `restrict` where it has one, else the `visible` given here. Workflow
 states (status, state, confirmations, signatures) are left to the workflow engine, which writes one
 TRANSITION entry per move into the same table — recorded once, not twice.
 """
@@ -19,12 +20,6 @@ def _can_view_unit(unit_attr):
         return unit is not None and access_for(user).can("view", unit)
 
     return visible
-
-
-def _person_visible(user, obj):
-    from people.models import Person
-
-    return Person.objects.restrict(user, "view").filter(pk=obj.person_id).exists()
 
 
 def register_all() -> None:
@@ -53,7 +48,6 @@ def register_all() -> None:
         parent=lambda m: m.unit,
         person=lambda m: m.person_id,
         personal=["person"],
-        visible=_can_view_unit("unit"),
     )
 
     # Plans and reports: the content rows, shown in their submission's history (the engine writes
@@ -76,7 +70,6 @@ def register_all() -> None:
             "secretary_confirmed_at",
             "secretary_confirmed_by",
         ],
-        visible=_can_view_unit("unit"),
     )
     track(model("meetings", "AgendaItem"), exclude=["meeting"], parent=lambda i: i.meeting)
     track(model("orders", "Order"), exclude=["status", "signed_at", "signed_by", "submission"])
@@ -87,13 +80,7 @@ def register_all() -> None:
     track(model("events", "Event"))
     person_pk = lambda obj: obj.person_id  # noqa: E731 - a one-line rule, named for reading
     track(model("growth", "Course"), exclude=["person"], parent=lambda c: c.person, person=person_pk)
-    track(
-        model("growth", "Route"),
-        exclude=["person"],
-        parent=lambda r: r.person,
-        person=person_pk,
-        visible=_person_visible,
-    )
+    track(model("growth", "Route"), exclude=["person"], parent=lambda r: r.person, person=person_pk)
 
     # Monitoring: the values entered by hand (computed ones are written in bulk by the computation).
     viewable(model("monitoring", "Row"), visible=_can_view_unit("guard"))

@@ -272,15 +272,16 @@ def record_change(instance, data: dict, before: dict | None = None) -> None:
 
 
 def can_view(user, obj) -> bool:
-    """The object's own visibility rule: its `visible`, else its model's `restrict`, else its parent's."""
+    """The object's own visibility rule: its model's `restrict` (the rule of its pages and lists), else
+    the `visible` declared with it, else its parent's; nothing declared — the superuser only."""
     model = type(obj)
+    restrict = getattr(model._default_manager, "restrict", None)
+    if restrict is not None:
+        return restrict(user, "view").filter(pk=obj.pk).exists()
     entry = _registry.get(model)
     rule = entry.visible if entry is not None else _viewable.get(model)
     if rule is not None:
         return bool(rule(user, obj))
-    restrict = getattr(model._default_manager, "restrict", None)
-    if restrict is not None:
-        return restrict(user, "view").filter(pk=obj.pk).exists()
     if entry is not None and entry.parent is not None and (owner := entry.parent(obj)) is not None:
         return can_view(user, owner)
     return bool(getattr(user, "is_superuser", False))  # no rule declared: closed to everyone else
