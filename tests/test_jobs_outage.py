@@ -70,7 +70,10 @@ def broker_down():
     app.conf.update(redis_conf(DOWN))
     _reset_pools()
     try:
-        yield
+        # Celery reads CELERY_BROKER_URL from the environment before its own settings (CI sets it to
+        # the real Redis), so the environment must point at the closed port too.
+        with mock.patch.dict(os.environ, {"CELERY_BROKER_URL": DOWN}):
+            yield
     finally:
         app.conf.update(saved)
         _reset_pools()
