@@ -145,8 +145,16 @@ def display(f, value, instance=None) -> str:
 # -- signals ---------------------------------------------------------------------------------------
 
 
+_ATTNAMES: dict[type, tuple] = {}
+
+
 def _remember(sender, instance, **kwargs):
-    setattr(instance, ORIGINAL, _raw(instance, _registry[sender].fields))
+    # Runs for every instance loaded (a list of a thousand people): kept to one dict comprehension.
+    attnames = _ATTNAMES.get(sender)
+    if attnames is None:
+        attnames = _ATTNAMES[sender] = tuple(f.attname for f in _registry[sender].fields)
+    loaded = instance.__dict__
+    instance.__dict__[ORIGINAL] = {a: loaded[a] for a in attnames if a in loaded}
 
 
 def _owner_fields(entry: Tracked, instance) -> dict:
