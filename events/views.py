@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, TemplateView, View
 
-from network.views import parse_int
+from network.views import get_restricted, parse_int
 from orgunits.access import access_for
 from orgunits.models import OrgUnit
 from people.models import Person, PersonalDataAccess
@@ -41,11 +41,13 @@ def check_event_unit(user, unit, edit: bool = False):
 
 
 def get_event(user, pk, edit: bool = False) -> Event:
-    event = get_object_or_404(
-        Event.objects.select_related("unit__kind", "unit__region", "plan_item__submission__campaign"), pk=pk
+    return get_restricted(
+        Event.objects.select_related("unit__kind", "unit__region", "plan_item__submission__campaign"),
+        user,
+        pk,
+        "keep_records" if edit else "view",
+        denied=NOT_ALLOWED,
     )
-    check_event_unit(user, event.unit, edit)
-    return event
 
 
 class EventListView(LoginRequiredMixin, TemplateView):
@@ -210,7 +212,13 @@ class ParticipantRemoveView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        participation = get_object_or_404(Participation.objects.select_related("event", "person"), pk=pk)
+        participation = get_restricted(
+            Participation.objects.select_related("event", "person"),
+            request.user,
+            pk,
+            "keep_records",
+            denied=NOT_ALLOWED,
+        )
         event = get_event(request.user, participation.event_id, edit=True)
         participation.delete()
         log_personal_data(

@@ -12,7 +12,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from network.forms import VersionedFormMixin, attach_errors
 from network.models import StaleVersionError
-from network.views import parse_int
+from network.views import get_restricted, parse_int
 from orgunits.access import access_for
 from orgunits.models import OrgUnit
 from people.models import Person, PersonalDataAccess
@@ -89,7 +89,7 @@ class GrowthFormView(LoginRequiredMixin, FormView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if "pk" in kwargs:
-            self.object = get_object_or_404(self.model, pk=kwargs["pk"])
+            self.object = get_restricted(self.model.objects.all(), request.user, kwargs["pk"], "manage")
             self.person = get_person(request.user, self.person_of(self.object).pk, "manage")
         else:
             self.person, self.object = self.new_instance(kwargs)
@@ -219,7 +219,7 @@ class StepFormView(GrowthFormView):
         return obj.route.person
 
     def new_instance(self, kwargs):
-        route = get_object_or_404(Route, pk=kwargs["route"])
+        route = get_restricted(Route.objects.all(), self.request.user, kwargs["route"], "manage")
         person = get_person(self.request.user, route.person_id, "manage")
         return person, RouteStep(route=route)
 
@@ -257,7 +257,8 @@ class StepStatusView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.object = get_object_or_404(RouteStep.objects.select_related("route__person"), pk=kwargs["pk"])
+        # Seen by whoever sees the teacher; the teacher marks their own steps, others need «manage».
+        self.object = get_restricted(RouteStep.objects.select_related("route__person"), request.user, kwargs["pk"])
         person = self.object.route.person
         if person.user_id is None or person.user_id != request.user.pk:
             person = get_person(request.user, person.pk, "manage")
@@ -292,7 +293,7 @@ class GrowthDeleteView(LoginRequiredMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.object = get_object_or_404(self.model, pk=kwargs["pk"])
+        self.object = get_restricted(self.model.objects.all(), request.user, kwargs["pk"], "manage")
         person = self.object
         for attr in self.person_path.split("."):
             person = getattr(person, attr)
@@ -329,7 +330,7 @@ class CourseFileView(LoginRequiredMixin, View):
     """A certificate scan is personal data: served only to those who may see the person (and logged)."""
 
     def get(self, request, pk):
-        course = get_object_or_404(Course, pk=pk)
+        course = get_restricted(Course.objects.all(), request.user, pk)
         person = get_person(request.user, course.person_id)
         if not course.file:
             raise Http404("Скан не загружен.")

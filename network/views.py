@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
@@ -32,16 +33,47 @@ def check_unit(user, unit, action: str = "view"):
     raise Http404("Подразделение не найдено.")
 
 
-def get_restricted(queryset, user, pk, action: str = "view"):
-    """One object of a restricted model by the same rule: invisible → 404, visible but not allowed → 403."""
-    obj = queryset.filter(pk=pk).first()
-    if obj is not None:
-        model_qs = queryset.model.objects
-        if model_qs.restrict(user, action).filter(pk=pk).exists():
-            return obj
-        if action != "view" and model_qs.restrict(user, "view").filter(pk=pk).exists():
-            raise PermissionDenied("Недостаточно прав для этого действия.")
-    raise Http404("Не найдено.")
+def get_restricted(queryset, user, pk, action: str = "view", *, view_action: str = "view", denied: str = ""):
+    """One object of a restricted model by the portal's one rule: not visible → 404, visible but
+    the action not allowed → 403. Both checks go through `restrict()` — the same door as the lists."""
+    obj = queryset.restrict(user, view_action).filter(pk=pk).first()
+    if obj is None:
+        raise Http404("Не найдено.")
+    if action != view_action and not queryset.model.objects.restrict(user, action).filter(pk=pk).exists():
+        raise PermissionDenied(denied or "Недостаточно прав для этого действия.")
+    return obj
+
+
+class RestrictedObjectMixin:
+    """For a detail, edit or delete view of a restricted model: `self.object` is fetched once, in
+    dispatch, by `get_restricted` — 404 when the user does not see it, 403 when they see it but may
+    not `action` it. Set `model`, `action` (and `related`, `denied_message` where useful)."""
+
+    model = None
+    action = "view"
+    view_action = "view"
+    related: tuple[str, ...] = ()
+    denied_message = ""
+    pk_url_kwarg = "pk"
+
+    def get_restricted_queryset(self):
+        return self.model.objects.select_related(*self.related)
+
+    def get_object(self, queryset=None):
+        return get_restricted(
+            queryset if queryset is not None else self.get_restricted_queryset(),
+            self.request.user,
+            self.kwargs[self.pk_url_kwarg],
+            self.action,
+            view_action=self.view_action,
+            denied=self.denied_message,
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

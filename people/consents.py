@@ -11,11 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
 from network.forms import DateInput
+from network.views import get_restricted
 from submissions.attachments import MAX_ATTACHMENT_BYTES, display_name, size_label, validate_upload
 
 from .models import Consent, Person, PersonalDataAccess
@@ -95,7 +96,7 @@ class ConsentAddView(LoginRequiredMixin, View):
 
 class ConsentRevokeView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        consent = get_object_or_404(Consent, pk=pk)
+        consent = get_restricted(Consent.objects.all(), request.user, pk, "manage", denied=NOT_ALLOWED)
         person = editable_person(request.user, consent.person_id)
         form = RevokeForm(request.POST)
         today = timezone.localdate()
@@ -117,7 +118,7 @@ class ConsentFileView(LoginRequiredMixin, View):
     def get(self, request, pk):
         from .views import get_person
 
-        consent = get_object_or_404(Consent, pk=pk)
+        consent = get_restricted(Consent.objects.all(), request.user, pk)
         person = get_person(request.user, consent.person_id)
         log_personal_data(request.user, person, PersonalDataAccess.Action.VIEW, f"скан согласия {consent.pk}")
         return FileResponse(consent.file.open("rb"), filename=consent.file_name or "согласие")

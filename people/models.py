@@ -11,7 +11,7 @@ from django.urls import reverse
 from network.models import VersionedModel, normalize_search
 from orgunits.access import ROLES, RestrictedQuerySet
 
-from .access import PERSON_ACTIONS, q_for_people
+from .access import PERSON_ACTIONS, q_for_people, q_for_person_records
 
 
 class Subject(models.Model):
@@ -308,6 +308,14 @@ def consent_path(instance, filename):
     return f"people/consents/{instance.person_id}/{uuid.uuid4().hex}/{filename}"
 
 
+class ConsentQuerySet(RestrictedQuerySet):
+    # A consent is part of the teacher's card: seen and kept with it.
+    actions = PERSON_ACTIONS
+
+    def _restrict_q(self, access, action):
+        return q_for_person_records(access, action, "person")
+
+
 class Consent(models.Model):
     """A signed consent to the processing of personal data (152-ФЗ, ст. 9), kept per person: the
     scan of the paper, what it covers, its term and, if it comes to that, its withdrawal."""
@@ -325,6 +333,8 @@ class Consent(models.Model):
     revoked_on = models.DateField("отозвано", null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "согласие на обработку персональных данных"

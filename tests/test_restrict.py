@@ -13,7 +13,7 @@ from monitoring.models import MonitoringCampaign
 from orders.models import Order
 from orgunits.access import RestrictedQuerySet
 from orgunits.models import OrgUnit, School
-from people.models import Membership, Person
+from people.models import Consent, Membership, Person
 from plans.models import Program
 from practices.models import Development
 from submissions.models import Submission
@@ -38,6 +38,7 @@ RESTRICTED = [
     Route,
     RouteStep,
     Mentoring,
+    Consent,
 ]
 
 

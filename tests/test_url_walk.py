@@ -120,6 +120,7 @@ OBJECTS: dict[str, dict[str, object]] = {
     "plans:program_add": {"pk": OrgUnit},
     "plans:program": {"pk": Program},
     "plans:program_edit": {"pk": Program},
+    "plans:program_move": [{"pk": Program, "move": move} for move in ("start", "finish", "resume")],
     "plans:roadmap_item_add": {"pk": Program},
     "plans:roadmap_item_edit": {"pk": RoadmapItem},
     "plans:roadmap_item_delete": {"pk": RoadmapItem},
