@@ -186,16 +186,16 @@ def _saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
     new = _raw(instance, entry.fields)
     old = getattr(instance, ORIGINAL, {})
     setattr(instance, ORIGINAL, new)  # a second save of the same instance compares with this one
+    state = _engine_state_field(sender)
     if created:
         changes = {
             entry.labels[f.name]: ["", shown]
             for f in entry.fields
-            if f.attname in new and (shown := display(f, new[f.attname], instance))
+            if f.name != state and f.attname in new and (shown := display(f, new[f.attname], instance))
         }
         _write(entry, instance, "create", changes)
         return
     changes = {}
-    state = _engine_state_field(sender)
     for f in entry.fields:
         if f.name == state:
             continue

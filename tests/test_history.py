@@ -421,3 +421,16 @@ def test_a_monitoring_value_entered_by_hand_is_in_its_rows_history(net, login):
     page = client.get(history).content.decode()
     assert "Приказ № 12" in page and "числитель" in page.lower()
     assert login(net.users.outsider).get(history).status_code == 404
+
+
+def test_a_state_moved_by_the_workflow_engine_is_not_recorded_twice(net, login):
+    from plans.models import Program
+
+    program = Program.objects.create(
+        unit=net.terek, name="Программа развития", goal="Цель", start_year=2026, end_year=2028
+    )
+    created = LogEntry.objects.get(action="create", object_id=program.pk)
+    assert "состояние" not in created.changes and created.changes["наименование"] == ["", "Программа развития"]
+    program.state = Program.State.ACTIVE  # as the engine's move does, with its own TRANSITION entry
+    program.save()
+    assert not LogEntry.objects.filter(action="change", object_id=program.pk).exists()
