@@ -29,6 +29,7 @@ class Row:
     part: str = ""  # «вопрос повестки «…»» when the entry is about a part of the object
     changes: list = field(default_factory=list)  # (label, old, new)
     transition: tuple | None = None  # (from label, to label)
+    move: str = ""  # the move's label («согласовать»)
     model_label: str = ""
     history_url: str = ""
 
@@ -42,6 +43,17 @@ def _state_label(model, code: str) -> str:
         return machine_for(model).state_label(code)
     except Exception:  # noqa: BLE001 - no machine for this model: show the code as it was written
         return code
+
+
+def _move_label(model, name: str) -> str:
+    if name in ("", "create"):
+        return ""
+    try:
+        from workflow.engine import machine_for
+
+        return str(machine_for(model).move(name).label)
+    except Exception:  # noqa: BLE001 - a move no longer in the machine: show its name as written
+        return name
 
 
 def _visible_people(user, entries) -> set:
@@ -82,6 +94,7 @@ def present(entries, user, *, main_type=None) -> list[Row]:
                 row.history_url = history_url_for(model, e.object_id)
         if e.action == LogEntry.Action.TRANSITION:
             row.transition = (_state_label(model, e.from_state), _state_label(model, e.to_state))
+            row.move = _move_label(model, e.move)
         for label, pair in (e.changes or {}).items():
             old, new = (pair + ["", ""])[:2] if isinstance(pair, list) else ("", str(pair))
             if label in hidden:

@@ -434,3 +434,20 @@ def test_a_state_moved_by_the_workflow_engine_is_not_recorded_twice(net, login):
     program.state = Program.State.ACTIVE  # as the engine's move does, with its own TRANSITION entry
     program.save()
     assert not LogEntry.objects.filter(action="change", object_id=program.pk).exists()
+
+
+def test_a_submissions_tab_names_the_moves_and_states_of_its_workflow(net, login):
+    from . import documents as d
+
+    plan = d.plan(net)
+    record(
+        plan,
+        LogEntry.Action.TRANSITION,
+        move="return",
+        from_state="submitted",
+        to_state="returned",
+        reason="Нет сроков",
+    )
+    page = login(net.users.methodist).get(tab(plan)).content.decode()
+    assert "Вернуть на доработку" in page and "Нет сроков" in page
+    assert "submitted" not in page and "returned" not in page  # the states by their labels
