@@ -12,7 +12,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from network.forms import VersionedFormMixin, attach_errors
 from network.models import StaleVersionError
-from network.views import get_restricted, parse_int
+from network.views import RestrictedObjectMixin, get_restricted, parse_int
 from orgunits.access import access_for
 from orgunits.models import OrgUnit
 from people.models import Person, PersonalDataAccess
@@ -285,20 +285,20 @@ class StepStatusView(LoginRequiredMixin, FormView):
         return redirect(portfolio_url(self.person.pk))
 
 
-class GrowthDeleteView(LoginRequiredMixin, TemplateView):
+class GrowthDeleteView(RestrictedObjectMixin, TemplateView):
+    """Delete a portfolio record: whoever may keep the teacher's card (else 403; 404 if unseen)."""
+
     template_name = "growth/confirm_delete.html"
     model = None
+    action = "manage"
     person_path = "person"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.object = get_restricted(self.model.objects.all(), request.user, kwargs["pk"], "manage")
-        person = self.object
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        self.person = obj
         for attr in self.person_path.split("."):
-            person = getattr(person, attr)
-        self.person = get_person(request.user, person.pk, "manage")
-        return super().dispatch(request, *args, **kwargs)
+            self.person = getattr(self.person, attr)
+        return obj
 
     def get(self, request, *args, **kwargs):
         log_personal_data(

@@ -95,6 +95,7 @@ def records(net):
             "route": route,
             "step": step,
         }
+    out["munumo"] = {"meeting": Meeting.objects.create(unit=net.terek, year=2026, number=1, date=day)}
     out["membership_terek"] = Membership.objects.get(person=terek_teacher, unit=net.terek_rmo)
     out["membership_baksan"] = Membership.objects.get(person=baksan_teacher, unit=net.baksan_rmo)
     return out
@@ -145,3 +146,65 @@ def test_anonymous_sees_nothing(net, records):
 
     for model in RESTRICTED:
         assert not model.objects.restrict(AnonymousUser(), "view").exists(), model.__name__
+
+
+# -- the one rule in views: not visible → 404, visible but not allowed → 403 ----------------------
+
+
+def _meeting_view():
+    from django.http import HttpResponse
+    from django.views import View
+
+    from network.views import RestrictedObjectMixin
+
+    class KeepMeeting(RestrictedObjectMixin, View):
+        model = Meeting
+        action = "file"
+
+        def get(self, request, *args, **kwargs):
+            return HttpResponse(f"meeting {self.object.pk}")
+
+    return KeepMeeting.as_view()
+
+
+@pytest.mark.parametrize(
+    ("role", "place", "status"),
+    [
+        ("secretary", "munumo", 200),  # files the Terek МунУМО's documents
+        ("secretary", "terek", 403),  # sees the РМО below, does not file for it
+        ("reviewer", "munumo", 403),  # sees the meeting, does not keep protocols
+        ("teacher", "terek", 403),  # a member of the РМО: sees it, may not file
+        ("baksan_methodist", "terek", 404),  # another municipality: the meeting does not exist for them
+        ("outsider", "baksan", 404),
+    ],
+)
+def test_restricted_object_mixin_applies_the_one_rule(net, records, rf, role, place, status):
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    request = rf.get("/")
+    request.user = getattr(net.users, role)
+    view, pk = _meeting_view(), records[place]["meeting"].pk
+    if status == 200:
+        assert view(request, pk=pk).content == f"meeting {pk}".encode()
+    else:
+        with pytest.raises(PermissionDenied if status == 403 else Http404):
+            view(request, pk=pk)
+
+
+def test_restricted_object_mixin_sends_the_anonymous_visitor_to_login(net, records, rf):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = rf.get("/meetings/1/")
+    request.user = AnonymousUser()
+    response = _meeting_view()(request, pk=records["terek"]["meeting"].pk)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(("role", "status"), [("admin", 200), ("reviewer", 403), ("baksan_methodist", 404)])
+def test_deleting_a_portfolio_record_follows_the_one_rule(net, records, login, role, status):
+    course = records["terek"]["course"]
+    response = login(getattr(net.users, role)).get(f"/portfolio/courses/{course.pk}/delete/")
+    assert response.status_code == status
+    response = login(getattr(net.users, role)).post(f"/portfolio/courses/{course.pk}/delete/")
+    assert Course.objects.filter(pk=course.pk).exists() == (status != 200)
