@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from demo.orgunits import inn_with_checksum
 from history.commands import TrackedCommand
+from history.context import acting
 from history.models import LogEntry
 from history.services import entries_for, record
 from orgunits.models import School
@@ -451,3 +452,17 @@ def test_a_submissions_tab_names_the_moves_and_states_of_its_workflow(net, login
     page = login(net.users.methodist).get(tab(plan)).content.decode()
     assert "Вернуть на доработку" in page and "Нет сроков" in page
     assert "submitted" not in page and "returned" not in page  # the states by their labels
+
+
+def test_the_superuser_finds_a_requests_entries_in_the_admin_and_cannot_change_them(net, login):
+    school = School.objects.get(pk=net.school.pk)
+    with acting(user=net.users.admin, via="page", request_id="req-admin-7"):
+        school.address = "ул. Школьная"
+        school.save()
+    entry = LogEntry.objects.get(request_id="req-admin-7")
+    client = login(net.users.superuser)
+    listing = client.get(reverse("admin:history_logentry_changelist"), {"q": "req-admin-7"}).content.decode()
+    assert str(school) in listing
+    assert client.post(reverse("admin:history_logentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert LogEntry.objects.filter(pk=entry.pk).exists()
+    assert login(net.users.admin).get(reverse("admin:history_logentry_changelist")).status_code == 302
