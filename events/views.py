@@ -7,13 +7,11 @@ and administrators create and edit them and keep the participants (else 403).
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView, View
 
-from network.views import get_restricted, parse_int
+from network.views import get_restricted, get_unit, parse_int
 from orgunits.access import access_for
 from orgunits.models import OrgUnit
 from people.models import Person, PersonalDataAccess
@@ -29,15 +27,6 @@ UNIT_OPTIONS_LIMIT = 200
 
 def can_edit(user, unit) -> bool:
     return access_for(user).can("keep_records", unit)
-
-
-def check_event_unit(user, unit, edit: bool = False):
-    """Cannot view the unit → 404 (its events do not exist for this user); may view but not edit → 403."""
-    if not access_for(user).can("view", unit):
-        raise Http404("Мероприятие не найдено.")
-    if edit and not can_edit(user, unit):
-        raise PermissionDenied(NOT_ALLOWED)
-    return unit
 
 
 def get_event(user, pk, edit: bool = False) -> Event:
@@ -98,8 +87,7 @@ class UnitEventsMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        unit = get_object_or_404(OrgUnit.objects.select_related("kind", "region"), pk=kwargs["pk"])
-        self.unit = check_event_unit(request.user, unit, self.edit)
+        self.unit = get_unit(request.user, kwargs["pk"], "keep_records" if self.edit else "view", NOT_ALLOWED)
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -12,7 +12,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from network.forms import VersionedFormMixin, attach_errors
 from network.models import StaleVersionError
-from network.views import RestrictedObjectMixin, get_restricted, parse_int
+from network.views import RestrictedObjectMixin, get_restricted, get_unit, parse_int
 from orgunits.access import access_for
 from orgunits.models import OrgUnit
 from people.models import Person, PersonalDataAccess
@@ -457,9 +457,7 @@ class UnitSurveysView(LoginRequiredMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.unit = get_object_or_404(OrgUnit.objects.select_related("kind", "region"), pk=kwargs["pk"])
-        if not access_for(request.user).can("view", self.unit):
-            raise Http404("Подразделение не найдено.")
+        self.unit = get_unit(request.user, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -492,9 +490,8 @@ class SurveyCreateView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.unit = get_object_or_404(OrgUnit.objects.select_related("kind", "region"), pk=kwargs["pk"])
-        if not services.can_organise(request.user, self.unit):
-            deny(request.user, self.unit, NOT_ORGANISER)
+        # Organising is keeping the unit's records (growth.services.can_organise).
+        self.unit = get_unit(request.user, kwargs["pk"], "keep_records", NOT_ORGANISER)
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):

@@ -23,14 +23,25 @@ def parse_int(value) -> int | None:
         return None
 
 
-def check_unit(user, unit, action: str = "view"):
-    """The rule of the whole portal: cannot see → 404, can see but may not act → 403."""
+def check_unit(user, unit, action: str = "view", denied: str = ""):
+    """The rule of the whole portal for a unit: cannot see → 404, can see (or sees its name, as a
+    unit above one's own) but may not act → 403 with `denied` saying who may."""
     access = access_for(user)
     if access.can(action, unit):
         return unit
     if access.can("view", unit) or access.can_see_name(unit):
-        raise PermissionDenied("Недостаточно прав для этого действия.")
+        raise PermissionDenied(denied or "Недостаточно прав для этого действия.")
     raise Http404("Подразделение не найдено.")
+
+
+UNIT_RELATED = ("kind", "region", "school", "parent")
+
+
+def get_unit(user, pk, action: str = "view", denied: str = ""):
+    """The unit of a URL, checked by `check_unit`: every page about a unit starts here."""
+    from orgunits.models import OrgUnit
+
+    return check_unit(user, get_object_or_404(OrgUnit.objects.select_related(*UNIT_RELATED), pk=pk), action, denied)
 
 
 def get_restricted(queryset, user, pk, action: str = "view", *, view_action: str = "view", denied: str = ""):

@@ -9,7 +9,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from network.forms import attach_errors
 from network.models import normalize_search
-from network.views import check_unit, get_restricted
+from network.views import get_restricted, get_unit
 from plans.programs import unit_block as unit_programs_block
 
 from . import services
@@ -18,13 +18,7 @@ from .forms import GrantForm, MoveForm, OrgUnitForm, SchoolForm
 from .models import DocumentType, GrantLog, OrgUnit, School
 from .tree import annotate_counts, chains, node_queryset
 
-UNIT_RELATED = ("kind", "region", "school", "parent")
 TREE_CHILDREN_LIMIT = 500  # past this a node lists no more children: search finds the rest
-
-
-def get_unit(user, pk, action="view"):
-    unit = get_object_or_404(OrgUnit.objects.select_related(*UNIT_RELATED), pk=pk)
-    return check_unit(user, unit, action)
 
 
 class UnitActionMixin(LoginRequiredMixin):

@@ -11,14 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
 import workflow
 from network.forms import attach_errors
 from network.models import normalize_search
-from orgunits.models import OrgUnit
+from network.views import get_unit
 from workflow.engine import machine_for
 
 from . import programs
@@ -41,8 +41,8 @@ class UnitProgramsMixin(AuthMixin):
     edit = False
 
     def resolve(self, request, **kwargs):
-        unit = get_object_or_404(OrgUnit.objects.select_related("kind", "region"), pk=kwargs["pk"])
-        self.unit = programs.check_unit_programs(request.user, unit, self.edit)
+        action = "keep_records" if self.edit else "view"
+        self.unit = get_unit(request.user, kwargs["pk"], action, programs.NOT_ALLOWED)
 
 
 class ProgramListView(UnitProgramsMixin, TemplateView):

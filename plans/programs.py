@@ -87,15 +87,6 @@ def may_view_program(user, program: Program) -> bool:
     return q is not None and program.items.filter(q).exists()
 
 
-def check_unit_programs(user, unit, edit: bool = False):
-    """Cannot view the unit → 404; may view but not edit → 403."""
-    if not access_for(user).can("view", unit):
-        raise Http404("Подразделение не найдено.")
-    if edit and not can_edit(user, unit):
-        raise PermissionDenied(NOT_ALLOWED)
-    return unit
-
-
 def get_program(user, pk, edit: bool = False) -> Program:
     program = Program.objects.select_related("unit__kind", "unit__region", "approval_order").filter(pk=pk).first()
     if program is None or not may_view_program(user, program):

@@ -94,8 +94,9 @@ def design_survey(net):
 
 MATRIX = {
     # admin, reviewer, methodist, secretary, baksan_methodist, shmo_secretary, teacher, outsider, superuser, anonymous
-    "unit_surveys": (200, 200, 200, 200, 404, 404, 404, 404, 200, 302),
-    "survey_add": (200, 403, 200, 200, 404, 404, 404, 404, 200, 302),
+    # The unit's pages follow the portal's one rule: a unit above one's own is seen by name → 403.
+    "unit_surveys": (200, 200, 200, 200, 404, 403, 403, 404, 200, 302),
+    "survey_add": (200, 403, 200, 200, 404, 403, 403, 404, 200, 302),
     "detail_open": (200, 200, 200, 200, 404, 200, 200, 404, 200, 302),
     "detail_design": (200, 200, 200, 200, 404, 404, 404, 404, 200, 302),
     "survey_edit": (200, 403, 200, 200, 404, 404, 404, 404, 200, 302),
