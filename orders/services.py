@@ -172,7 +172,7 @@ def _approve_composition(unit, on, members=None, **_):
 def _approve_plan(unit, on, submission=None, **_):
     if submission is None:
         raise ValidationError({"submission": "Выберите согласованный план работы."})
-    if submission.campaign.document_type != DocumentType.PLAN:
+    if submission.document_type != DocumentType.PLAN:
         raise ValidationError({"submission": "Это не план работы."})
     if submission.state != State.APPROVED:
         raise ValidationError({"submission": "Приказом утверждается только согласованный план."})

@@ -282,7 +282,7 @@ class FromSubmissionView(LoginRequiredMixin, View):
             Submission.objects.select_related("campaign", "unit__kind"), request.user, pk, "view"
         )
         services.check_may_issue(request.user, submission.unit)
-        if submission.campaign.document_type != self.document_type or submission.state != State.APPROVED:
+        if submission.document_type != self.document_type or submission.state != State.APPROVED:
             messages.error(request, self.refused)
             return redirect(submission)
         try:

@@ -1,8 +1,9 @@
 """What a candidacy contains, for the shared workflow (issue 4): start, snapshot.
 
-A proposed chair of a МунУМО is agreed with РУМО like a plan: a Submission of a per-region,
-per-year «candidate» campaign, routed by `approver_for`. The unique (campaign, unit) rule of
-submissions makes it one proposal per unit a year, resubmitted after a return.
+A proposed chair of a МунУМО is agreed with РУМО like a plan: a Submission routed by
+`approver_for` that belongs to no campaign (nobody is expected to file one, there is no
+deadline); it names its kind and year itself, and a unique rule makes it one proposal per
+unit a year, resubmitted after a return.
 """
 
 import datetime
@@ -39,27 +40,6 @@ def snapshot(submission) -> dict:
     }
 
 
-def candidacy_campaign(region, year: int):
-    """The region's campaign of candidacies for `year`, created on first use.
-
-    Open all year; no filer kinds, so no unit is expected and the deadline sweep sends nothing.
-    """
-    from submissions.models import Campaign
-
-    campaign, _ = Campaign.objects.get_or_create(
-        region=region,
-        document_type=DocumentType.CANDIDATE,
-        year=year,
-        defaults={
-            "opens_on": datetime.date(year, 1, 1),
-            "due_on": datetime.date(year, 12, 31),
-            "closes_on": datetime.date(year, 12, 31),
-            "reminder_offsets": [],
-        },
-    )
-    return campaign
-
-
 @transaction.atomic
 def propose(
     unit, person, justification: str, by, now: datetime.datetime, role=Candidacy.Role.CHAIR, proposed_from=None
@@ -75,12 +55,13 @@ def propose(
         raise ValidationError("Для этого подразделения не определено, кто согласует кандидатуры руководителя.")
     if person.region_id != unit.region_id:
         raise ValidationError({"person": "Кандидат из другого региона."})
-    campaign = candidacy_campaign(unit.region, timezone.localdate(now).year)
-    if Submission.objects.filter(campaign=campaign, unit=unit).exists():
-        raise ValidationError(ONE_A_YEAR.format(year=campaign.year))
-    submission = services.start(campaign, unit, by, now)
+    year = timezone.localdate(now).year
+    taken = Submission.objects.filter(campaign=None, own_kind=DocumentType.CANDIDATE, own_year=year, unit=unit)
+    if taken.exists():
+        raise ValidationError(ONE_A_YEAR.format(year=year))
     try:
         with transaction.atomic():
+            submission = services.start_without_campaign(DocumentType.CANDIDATE, unit, year, by, now)
             Candidacy.objects.create(
                 submission=submission,
                 person=person,
@@ -89,5 +70,5 @@ def propose(
                 proposed_from=proposed_from,
             )
     except IntegrityError:  # a concurrent proposal of the same unit won
-        raise ValidationError(ONE_A_YEAR.format(year=campaign.year)) from None
+        raise ValidationError(ONE_A_YEAR.format(year=year)) from None
     return submission

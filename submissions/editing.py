@@ -35,7 +35,7 @@ T = TypeVar("T")
 def get_submission(user, pk, document_type: str | None = None) -> Submission:
     """A document the user may see (else 404), of the given type (else 404)."""
     submission = get_restricted(Submission.objects.select_related(*SUBMISSION_RELATED), user, pk)
-    if document_type is not None and submission.campaign.document_type != document_type:
+    if document_type is not None and submission.document_type != document_type:
         raise Http404("Документ другого вида.")
     return submission
 
@@ -61,7 +61,7 @@ def not_editable_message(submission, user) -> str | None:
 
 
 def editor_url(submission) -> str:
-    return kind(submission.campaign.document_type).editor_url(submission)
+    return kind(submission.document_type).editor_url(submission)
 
 
 def document_context(user, submission) -> dict:

@@ -36,7 +36,7 @@ def routed(step) -> None:
     from django.core.exceptions import ValidationError
 
     submission = step.obj
-    approver = kind(submission.campaign.document_type).approver(submission.unit)
+    approver = kind(submission.document_type).approver(submission.unit)
     if approver is None:
         raise ValidationError(
             "Для этого подразделения не настроено согласующее подразделение. Обратитесь к администратору."
@@ -49,9 +49,11 @@ def on_submit(step) -> None:
     submission.approver = step.params["approver"]
     submission.submitted_at = step.now
     if submission.first_submitted_on is None:
-        # Timeliness is decided by the first submission and never changes afterwards.
+        # Timeliness is decided by the first submission and never changes afterwards; a document
+        # without a campaign (a candidacy) has no due date and no timeliness.
         submission.first_submitted_on = step.today
-        submission.on_time = step.today <= submission.campaign.due_on
+        if submission.campaign_id:
+            submission.on_time = step.today <= submission.campaign.due_on
 
 
 def on_approve(step) -> None:
@@ -63,7 +65,7 @@ def on_reopen(step) -> None:
 
 
 def snapshot(submission) -> dict:
-    return kind(submission.campaign.document_type).content_module().snapshot(submission)
+    return kind(submission.document_type).content_module().snapshot(submission)
 
 
 SUBMISSIONS = register(
@@ -71,7 +73,7 @@ SUBMISSIONS = register(
         kind="submission",
         model=Submission,
         state_field="state",
-        kind_of=lambda s: s.campaign.document_type,
+        kind_of=lambda s: s.document_type,
         snapshot=snapshot,
         related=("campaign", "unit__kind"),
         moves=[

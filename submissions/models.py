@@ -145,9 +145,12 @@ class SubmissionQuerySet(RestrictedQuerySet):
 class Submission(VersionedModel):
     """A unit's plan or report for one campaign, and where it stands."""
 
+    # None for a document that belongs to no campaign (a candidacy): it names its own kind and year.
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.PROTECT, related_name="submissions", verbose_name="кампания"
+        Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="submissions", verbose_name="кампания"
     )
+    own_kind = models.CharField("вид документа вне кампании", max_length=20, choices=DocumentType.choices, blank=True)
+    own_year = models.PositiveSmallIntegerField("год документа вне кампании", null=True, blank=True)
     unit = models.ForeignKey(
         "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="submissions", verbose_name="подразделение"
     )
@@ -174,11 +177,23 @@ class Submission(VersionedModel):
     class Meta:
         verbose_name = "документ на согласовании"
         verbose_name_plural = "документы на согласовании"
-        constraints = [models.UniqueConstraint(fields=["campaign", "unit"], name="submission_one_per_unit")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit"], name="submission_one_per_unit"),
+            # A document without a campaign (a candidacy): one of a kind a year per unit.
+            models.UniqueConstraint(
+                fields=["unit", "own_kind", "own_year"],
+                condition=Q(campaign__isnull=True),
+                name="submission_one_a_year_without_campaign",
+            ),
+            models.CheckConstraint(
+                condition=Q(campaign__isnull=False) | (~Q(own_kind="") & Q(own_year__isnull=False)),
+                name="submission_campaign_or_own_kind",
+            ),
+        ]
         indexes = [models.Index(fields=["approver", "state"], name="submission_inbox")]
 
     def __str__(self):
-        return f"{self.campaign.get_document_type_display()} {self.campaign.period_label}: {self.unit}"
+        return f"{self.kind_label} {self.period_label}: {self.unit}"
 
     def get_absolute_url(self):
         return reverse("submissions:submission", args=[self.pk])
@@ -188,8 +203,20 @@ class Submission(VersionedModel):
         return self.state in (State.DRAFT, State.RETURNED)
 
     @property
-    def document_type(self):
-        return self.campaign.document_type
+    def document_type(self) -> str:
+        return self.campaign.document_type if self.campaign_id else self.own_kind
+
+    @property
+    def year(self) -> int:
+        return self.campaign.year if self.campaign_id else self.own_year
+
+    @property
+    def kind_label(self) -> str:
+        return document_kind(self.document_type).label
+
+    @property
+    def period_label(self) -> str:
+        return document_kind(self.document_type).period_label(self.year)
 
 
 class DeadlineEvent(models.Model):

@@ -1,5 +1,6 @@
 """Plans and reports with their states (the register behind campaigns and dashboards)."""
 
+from django.db.models import Q
 from import_export import fields, resources
 
 from registers.base import Register, register
@@ -11,8 +12,8 @@ from .models import State, Submission
 class SubmissionResource(resources.ModelResource):
     unit = fields.Field(attribute="unit__name", column_name="Подразделение")
     kind = fields.Field(attribute="unit__kind__short_name", column_name="Вид")
-    document = fields.Field(attribute="campaign__get_document_type_display", column_name="Документ")
-    year = fields.Field(attribute="campaign__year", column_name="Год")
+    document = fields.Field(attribute="kind_label", column_name="Документ")
+    year = fields.Field(attribute="year", column_name="Год")
     campaign = fields.Field(attribute="campaign", column_name="Кампания")
     state = label_field("state", "Состояние")
     first_submitted_on = date_field("first_submitted_on", "Впервые представлен")
@@ -44,7 +45,7 @@ class SubmissionResource(resources.ModelResource):
         return "да" if s.historical else ""
 
     def dehydrate_campaign(self, s):
-        return str(s.campaign)
+        return str(s.campaign) if s.campaign_id else ""  # a candidacy belongs to no campaign
 
 
 @register
@@ -65,7 +66,7 @@ class DocumentsRegister(Register):
         if (campaign := int_param(params, "campaign")) is not None:
             queryset = queryset.filter(campaign_id=campaign)
         if (year := int_param(params, "year")) is not None:
-            queryset = queryset.filter(campaign__year=year)
+            queryset = queryset.filter(Q(campaign__year=year) | Q(campaign__isnull=True, own_year=year))
         if params.get("state") in State.values:
             queryset = queryset.filter(state=params["state"])
         return queryset

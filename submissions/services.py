@@ -10,7 +10,7 @@ from django.utils import timezone
 
 import workflow
 from orgunits.access import access_for
-from orgunits.models import DocumentType, OrgUnit
+from orgunits.models import OrgUnit
 from workflow.kinds import kind
 
 from .models import State, Submission
@@ -77,8 +77,7 @@ def check_can_review(user, submission) -> None:
 @transaction.atomic
 def start(campaign, unit, by, now: datetime.datetime) -> Submission:
     """Open the unit's document for the campaign (idempotent: the existing one is returned)."""
-    # A candidacy campaign has no filers: any unit routed to an approver of candidates proposes.
-    if campaign.document_type != DocumentType.CANDIDATE and not campaign.filer_kinds.filter(pk=unit.kind_id).exists():
+    if not campaign.filer_kinds.filter(pk=unit.kind_id).exists():
         raise ValidationError(f"«{unit.kind.name}» не представляет документы в кампании «{campaign}».")
     if timezone.localdate(now) < campaign.opens_on:
         raise ValidationError(f"Кампания «{campaign}» откроется {campaign.opens_on:%d.%m.%Y}.")
@@ -91,8 +90,21 @@ def start(campaign, unit, by, now: datetime.datetime) -> Submission:
     return submission
 
 
+@transaction.atomic
+def start_without_campaign(document_type: str, unit, year: int, by, now: datetime.datetime) -> Submission:
+    """Open a document that belongs to no campaign (a candidacy): one of its kind a year per unit.
+
+    IntegrityError if the unit already has one (the caller words the refusal)."""
+    submission = Submission.objects.create(
+        campaign=None, own_kind=document_type, own_year=year, unit=unit, approver=approver_for(unit, document_type)
+    )
+    content_module(document_type).start(submission)
+    workflow.record_start(submission, by, now=now, reason="документ создан")
+    return submission
+
+
 def snapshot(submission) -> dict:
-    return content_module(submission.campaign.document_type).snapshot(submission)
+    return content_module(submission.document_type).snapshot(submission)
 
 
 # The steps of the workflow are moves of the machine in submissions/machines.py, made by

@@ -41,7 +41,7 @@ def clock():
 
 def editor_url(submission) -> str:
     """The content editor of the document (plans:edit or reports:edit); the document page if absent."""
-    return kind(submission.campaign.document_type).editor_url(submission) or submission.get_absolute_url()
+    return kind(submission.document_type).editor_url(submission) or submission.get_absolute_url()
 
 
 # -- campaigns ------------------------------------------------------------------------------------
@@ -432,10 +432,10 @@ class SubmissionDetailView(LoginRequiredMixin, TemplateView):
             "can_reopen": can_review and submission.state == State.APPROVED,
             "editor_url": editor_url(submission),
             "transitions": steps_of(submission),
-            "dashboard_url": dashboard_url(submission.campaign, submission.unit),
+            "dashboard_url": dashboard_url(submission.campaign, submission.unit) if submission.campaign_id else "",
         }
-        ctx["is_plan"] = submission.campaign.document_type == DocumentType.PLAN
-        ctx["is_candidate"] = submission.campaign.document_type == DocumentType.CANDIDATE
+        ctx["is_plan"] = submission.document_type == DocumentType.PLAN
+        ctx["is_candidate"] = submission.document_type == DocumentType.CANDIDATE
         if ctx["is_plan"]:
             ctx["plan_groups"] = plan_content(submission)
         elif ctx["is_candidate"]:

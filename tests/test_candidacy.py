@@ -47,17 +47,12 @@ def test_propose_return_resubmit_approve(net, login, candidate):
     client = login(net.users.methodist)
     assert client.get(reverse("people:candidacy_new", args=[net.terek.pk])).status_code == 200
     response = propose(client, net, candidate)
-    submission = Submission.objects.get(unit=net.terek, campaign__document_type=DocumentType.CANDIDATE)
+    submission = Submission.objects.get(unit=net.terek, own_kind=DocumentType.CANDIDATE)
     assert response.status_code == 302 and response.url == submission.get_absolute_url()
-    campaign = submission.campaign
+    # A candidacy belongs to no campaign: it names its kind and year itself.
     year = timezone.localdate().year
-    assert (campaign.year, campaign.opens_on, campaign.due_on, campaign.closes_on) == (
-        year,
-        datetime.date(year, 1, 1),
-        datetime.date(year, 12, 31),
-        datetime.date(year, 12, 31),
-    )
-    assert not campaign.filer_kinds.exists()
+    assert (submission.campaign, submission.document_type, submission.year) == (None, DocumentType.CANDIDATE, year)
+    assert not Campaign.objects.exists()
     assert submission.state == State.DRAFT and submission.approver == net.rumo
     assert services.approver_for(net.terek, "candidate") == net.rumo
     candidacy = submission.candidacy
@@ -158,18 +153,16 @@ def test_other_municipality_gets_404_and_a_teacher_403(net, login, candidate):
     assert propose(teacher, net, candidate).status_code == 403
 
 
-def test_deadline_sweep_sends_nothing_for_a_candidacy_campaign(net):
+def test_deadline_sweep_sends_nothing_for_a_candidacy(net):
     now = timezone.make_aware(datetime.datetime(2027, 3, 1, 10))
     person = f.PersonFactory(region=net.region)
     submission = candidates.propose(net.terek, person, "Обоснование.", net.users.methodist, now)
-    campaign = submission.campaign
-    assert campaign.document_type == DocumentType.CANDIDATE and campaign.year == 2027
-    assert not campaign.expected_units().exists()
+    assert submission.campaign is None and submission.year == 2027
     notes = Notification.objects.count()
     for day in (datetime.date(2027, 12, 30), datetime.date(2027, 12, 31), datetime.date(2028, 1, 2)):
         report = deadlines.run_sweep(day, send_email=False)
         assert (report.reminders, report.late, report.missing) == (0, 0, 0)
-    assert not DeadlineEvent.objects.filter(campaign=campaign).exists()
-    assert Notification.objects.filter(text__contains=str(campaign)).count() == 0
+    assert not DeadlineEvent.objects.exists()
+    assert Notification.objects.filter(text__contains=str(submission)).count() == 0
     assert Notification.objects.count() >= notes  # governance checks may notify; never about candidacies
-    assert Campaign.objects.filter(document_type=DocumentType.CANDIDATE).count() == 1
+    assert not Campaign.objects.exists()

@@ -142,7 +142,6 @@ def test_two_approvals_at_once_make_one_move(net, monkeypatch):
 # -- the old submissions.Transition rows move into the history ---------------------------------------
 
 BEFORE = [("submissions", "0003_alter_campaign_document_type")]
-AFTER = [("submissions", "0005_drop_transition_now_in_history")]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -178,7 +177,7 @@ def test_the_migration_keeps_every_old_transition(net):
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
     finally:
-        executor.migrate(AFTER)
+        executor.migrate(executor.loader.graph.leaf_nodes())  # through 0005 and on to the latest
 
     moved = LogEntry.objects.filter(action=LogEntry.Action.TRANSITION).order_by("object_id", "at", "pk")
     assert len(moved) == len(rows) == 10
@@ -266,7 +265,7 @@ def test_the_migration_keeps_every_old_expertise_step(net):
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
     finally:
-        executor.migrate([("practices", "0003_drop_transition_now_in_history")])
+        executor.migrate(executor.loader.graph.leaf_nodes())
     moved = list(moves_of(dev).exclude(reason="разработка создана"))
     assert [(e.from_state, e.to_state, e.reason, e.actor_id) for e in moved] == [
         (t.from_state, t.to_state, t.comment, t.by_id) for t in rows
@@ -475,3 +474,70 @@ def test_only_the_organiser_opens_a_survey(net):
         growth.open_survey(survey, timezone.localdate(), by=net.users.teacher)
     survey.refresh_from_db()
     assert survey.state == NeedsSurvey.State.DESIGN and not moves_of(survey).exists()
+
+
+# -- candidacies: documents without a campaign -------------------------------------------------------------
+
+
+def test_a_candidacy_without_a_campaign_moves_and_shows_everywhere(net, client):
+    from people import candidates
+
+    person = f.PersonFactory(region=net.region, last_name="Кандидатова")
+    f.member(person, net.terek, "member")
+    submission = candidates.propose(net.terek, person, "Опыт.", net.users.methodist, moment(OPEN_DAY))
+    services.submit(submission, net.users.methodist, moment(OPEN_DAY, 13), OPEN_DAY)
+    submission.refresh_from_db()
+    assert (submission.campaign, submission.on_time, submission.first_submitted_on) == (None, None, OPEN_DAY)
+    assert list(moves_of(submission).values_list("kind", "move")) == [("candidate", "create"), ("candidate", "submit")]
+    assert str(submission) == f"кандидатура руководителя 2027: {net.terek}"
+    client.force_login(net.users.reviewer)
+    assert "Кандидатура руководителя 2027" in client.get(reverse("submissions:inbox")).content.decode()
+    page = client.get(submission.get_absolute_url()).content.decode()
+    assert "Кандидатура руководителя 2027" in page and "с опозданием" not in page
+    unit_page = client.get(reverse("orgunits:unit", args=[net.terek.pk])).content.decode()
+    assert "Кандидатура руководителя 2027" in unit_page and "None" not in unit_page
+    with pytest.raises(ValidationError, match="одно предложение в год"):
+        candidates.propose(net.terek, person, "Ещё раз.", net.users.methodist, moment(OPEN_DAY, 14))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_takes_candidacies_off_their_made_up_campaigns(net):
+    from django.db.migrations.executor import MigrationExecutor
+
+    from submissions.models import Campaign
+
+    target = [("submissions", "0006_candidacy_without_campaign")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(target)
+    try:
+        old = executor.loader.project_state(target).apps
+        OldCampaign, OldSubmission = (
+            old.get_model("submissions", "Campaign"),
+            old.get_model("submissions", "Submission"),
+        )
+        made_up = OldCampaign.objects.create(
+            region_id=net.region.pk,
+            document_type="candidate",
+            year=2026,
+            opens_on=datetime.date(2026, 1, 1),
+            due_on=datetime.date(2026, 12, 31),
+            closes_on=datetime.date(2026, 12, 31),
+            reminder_offsets=[],
+        )
+        OldSubmission.objects.create(campaign=made_up, unit_id=net.terek.pk, approver_id=net.rumo.pk, state="approved")
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+    finally:
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    moved = Submission.objects.get(unit=net.terek)
+    assert (moved.campaign_id, moved.own_kind, moved.own_year, moved.state) == (None, "candidate", 2026, "approved")
+    assert not Campaign.objects.exists()
+    # Reversed, the candidacy rides on a campaign of its year again.
+    executor = MigrationExecutor(connection)
+    executor.migrate(target)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    old = executor.loader.project_state(target).apps
+    back = old.get_model("submissions", "Submission").objects.select_related("campaign").get(unit_id=net.terek.pk)
+    assert (back.campaign.document_type, back.campaign.year, back.own_kind) == ("candidate", 2026, "")
+    executor.migrate(executor.loader.graph.leaf_nodes())
