@@ -40,6 +40,22 @@ def snapshot(submission) -> dict:
     }
 
 
+def detail_context(submission, user) -> dict:
+    """What the document page shows of a candidacy; an approved chair's offers the appointing order."""
+    from orgunits.access import access_for
+
+    candidacy = Candidacy.objects.filter(submission=submission).select_related("person").first()
+    return {
+        "candidacy": candidacy,
+        "can_view_candidate": candidacy is not None and access_for(user).can("view_people", submission.unit),
+        "order_action": (
+            ("orders:from_candidacy", "Подготовить приказ о назначении")
+            if candidacy is not None and candidacy.role == Candidacy.Role.CHAIR
+            else None
+        ),
+    }
+
+
 @transaction.atomic
 def propose(
     unit, person, justification: str, by, now: datetime.datetime, role=Candidacy.Role.CHAIR, proposed_from=None

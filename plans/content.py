@@ -63,3 +63,17 @@ def copy_previous(submission) -> int:
 
 def snapshot(submission) -> dict:
     return {"fields": {}, "items": {str(i.pk): i.snapshot() for i in submission.plan_items.all()}}
+
+
+def detail_context(submission, user) -> dict:
+    """What the document page shows of a plan: its items grouped by direction, in the order of
+    the directions of 001; an approved plan offers the order approving it."""
+    from .models import Direction
+
+    groups: dict[str, list] = {}
+    for item in submission.plan_items.all():
+        groups.setdefault(item.direction, []).append(item)
+    return {
+        "plan_groups": [(label, groups[code]) for code, label in Direction.choices if code in groups],
+        "order_action": ("orders:from_plan", "Подготовить приказ об утверждении плана"),
+    }

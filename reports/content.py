@@ -92,3 +92,8 @@ def snapshot(submission) -> dict:
             "" if f.value is None and f.computed is None else str(f.value if f.value is not None else f.computed)
         )
     return {"fields": fields, "items": {}}
+
+
+def detail_context(submission, user) -> dict:
+    """What the document page shows of a report: its sections and figures."""
+    return {"sections": list(submission.report_sections.all()), "figures": list(submission.report_figures.all())}

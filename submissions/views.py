@@ -398,16 +398,6 @@ def get_submission(user, pk) -> Submission:
     return get_restricted(Submission.objects.select_related(*SUBMISSION_RELATED), user, pk, "view")
 
 
-def plan_content(submission) -> list[tuple[str, list]]:
-    """The plan's items grouped by direction, in the order of the directions of 001."""
-    from plans.models import Direction
-
-    groups: dict[str, list] = {}
-    for item in submission.plan_items.all():
-        groups.setdefault(item.direction, []).append(item)
-    return [(label, groups[code]) for code, label in Direction.choices if code in groups]
-
-
 def attachment_url(attachment) -> str | None:
     try:
         return reverse("attachments:download", args=[attachment.pk])
@@ -434,18 +424,11 @@ class SubmissionDetailView(LoginRequiredMixin, TemplateView):
             "transitions": steps_of(submission),
             "dashboard_url": dashboard_url(submission.campaign, submission.unit) if submission.campaign_id else "",
         }
-        ctx["is_plan"] = submission.document_type == DocumentType.PLAN
-        ctx["is_candidate"] = submission.document_type == DocumentType.CANDIDATE
-        if ctx["is_plan"]:
-            ctx["plan_groups"] = plan_content(submission)
-        elif ctx["is_candidate"]:
-            from people.models import Candidacy
-
-            ctx["candidacy"] = Candidacy.objects.filter(submission=submission).select_related("person").first()
-            ctx["can_view_candidate"] = ctx["candidacy"] is not None and access.can("view_people", submission.unit)
-        else:
-            ctx["sections"] = list(submission.report_sections.all())
-            ctx["figures"] = list(submission.report_figures.all())
+        # What the content looks like is the kind's: its template and its module's detail_context.
+        document_kind = kind(submission.document_type)
+        ctx["content_template"] = document_kind.detail_template
+        ctx["has_pdf"] = bool(document_kind.pdf)
+        ctx.update(document_kind.content_module().detail_context(submission, user))
         attachments = list(submission.attachments.select_related("uploaded_by"))
         for attachment in attachments:
             attachment.url = attachment_url(attachment)

@@ -27,6 +27,8 @@ class DocumentKind:
     # the PDF kind in network.pdf and the register code in registers, "" for none
     pdf: str = ""
     register: str = ""
+    # the template that shows the content on the document page (with content.detail_context)
+    detail_template: str = ""
     # the document is routed upward for approval (orgunits.UnitKind.approves) by its code
     routed: bool = True
     # a campaign's default title ({year}, {next} = year + 1) and whether its period is a calendar
@@ -86,6 +88,7 @@ register_kind(
         content="plans.content",
         editor="plans:edit",
         campaign_title="Планы работы на {year}/{next} учебный год",
+        detail_template="plans/plan_content.html",
         academic_year=True,
         pdf="plan",
         register="documents",
@@ -99,6 +102,7 @@ register_kind(
         content="reports.content",
         editor="reports:edit",
         campaign_title="Годовые отчёты за {year} год",
+        detail_template="reports/report_content.html",
         pdf="report",
         register="documents",
     )
@@ -111,6 +115,7 @@ register_kind(
         content="people.candidates",
         editor="people:candidacy_edit",
         campaign_title="Кандидатуры руководителей на {year} год",
+        detail_template="people/candidacy_content.html",
         register="documents",
     )
 )
