@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from network.forms import DateInput
 from orgunits.models import DocumentType, OrgUnit, Region, UnitKind
+from workflow.kinds import kind
 
 from .models import Campaign
 
@@ -34,9 +35,7 @@ def filing_kinds(document_type: str):
 
 def default_year(document_type: str, today: datetime.date) -> int:
     """A report is for the year that has ended (until summer); a plan for the coming academic year."""
-    if document_type == DocumentType.REPORT:
-        return today.year - 1 if today.month <= 6 else today.year
-    return today.year if today.month <= 9 else today.year + 1
+    return kind(document_type).default_year(today)
 
 
 class CampaignForm(forms.Form):

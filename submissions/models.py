@@ -21,12 +21,7 @@ from orgunits.access import RestrictedQuerySet
 from orgunits.models import DocumentType
 from workflow.kinds import kind as document_kind
 
-# Deadlines of 001 (§3.8: 25 February; §2.6: 1 March) as (month, day) after the period.
-DEFAULT_DEADLINES = {
-    DocumentType.REPORT: {"due": (2, 25), "closes": (3, 1), "opens": (1, 10)},
-    # A plan is for the academic year starting in September; the region sets its date.
-    DocumentType.PLAN: {"due": (9, 15), "closes": (10, 1), "opens": (8, 20)},
-}
+# The default dates of each document's campaign are its kind's (workflow.kinds).
 DEFAULT_REMINDER_OFFSETS = [14, 7, 1]
 
 
@@ -90,18 +85,7 @@ class Campaign(models.Model):
     @classmethod
     def defaults_for(cls, document_type: str, year: int) -> dict:
         """Dates of DESIGN.md for a period: a 2026 report is due 25.02.2027 and closes 01.03.2027."""
-        rule = DEFAULT_DEADLINES[document_type]
-        after = year + 1 if document_type == DocumentType.REPORT else year
-
-        def on(month_day):
-            return datetime.date(after, *month_day)
-
-        return {
-            "opens_on": on(rule["opens"]),
-            "due_on": on(rule["due"]),
-            "closes_on": on(rule["closes"]),
-            "reminder_offsets": list(DEFAULT_REMINDER_OFFSETS),
-        }
+        return {**document_kind(document_type).default_dates(year), "reminder_offsets": list(DEFAULT_REMINDER_OFFSETS)}
 
     def lateness(self, today: datetime.date) -> str | None:
         """What the calendar makes of a document not submitted by `today`: None while there is

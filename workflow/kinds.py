@@ -7,6 +7,7 @@ it, its PDF and its register. Code that used to branch on the document type asks
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from importlib import import_module
 
@@ -27,6 +28,13 @@ class DocumentKind:
     # the PDF kind in network.pdf and the register code in registers, "" for none
     pdf: str = ""
     register: str = ""
+    # a campaign's default dates as (month, day): "opens", "due", "closes"; filed in the year after
+    # the period (a report for 2026 is due in February 2027) or in the period's own year
+    deadlines: dict | None = None
+    filed_year_after: bool = False
+    # the period a new campaign is for by default: this year + `year_base`, one more after `rollover_month`
+    year_base: int = 0
+    rollover_month: int = 12
     # the template that shows the content on the document page (with content.detail_context)
     detail_template: str = ""
     # the document is routed upward for approval (orgunits.UnitKind.approves) by its code
@@ -49,6 +57,16 @@ class DocumentKind:
             if ancestor.kind.approves(self.code):
                 return ancestor
         return None
+
+    def default_dates(self, year: int) -> dict:
+        """The dates of DESIGN.md for a period: a 2026 report is due 25.02.2027 and closes 01.03.2027."""
+        if not self.deadlines:
+            raise ImproperlyConfigured(f"The kind {self.code} has no campaign deadlines.")
+        after = year + 1 if self.filed_year_after else year
+        return {f"{name}_on": datetime.date(after, *month_day) for name, month_day in self.deadlines.items()}
+
+    def default_year(self, today: datetime.date) -> int:
+        return today.year + self.year_base + (1 if today.month > self.rollover_month else 0)
 
     def period_label(self, year: int) -> str:
         return f"{year}/{year + 1}" if self.academic_year else f"{year}"
@@ -88,6 +106,9 @@ register_kind(
         content="plans.content",
         editor="plans:edit",
         campaign_title="Планы работы на {year}/{next} учебный год",
+        # A plan is for the academic year starting in September; the region sets its date.
+        deadlines={"due": (9, 15), "closes": (10, 1), "opens": (8, 20)},
+        rollover_month=9,
         detail_template="plans/plan_content.html",
         academic_year=True,
         pdf="plan",
@@ -102,6 +123,11 @@ register_kind(
         content="reports.content",
         editor="reports:edit",
         campaign_title="Годовые отчёты за {year} год",
+        # 001 §3.8: 25 February; §2.6: 1 March, after the year reported on (until summer, last year's).
+        deadlines={"due": (2, 25), "closes": (3, 1), "opens": (1, 10)},
+        filed_year_after=True,
+        year_base=-1,
+        rollover_month=6,
         detail_template="reports/report_content.html",
         pdf="report",
         register="documents",
