@@ -12,12 +12,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from growth.services import close_expired_surveys
-from meetings.governance import run_governance_checks
+from network import periodic
 from network.models import Notification
 from network.notify import notification_rows, relay_outbox
 from orgunits.models import OrgUnit
-from plans.sweep import check_overdue_roadmaps
 
 from .models import Campaign, DeadlineEvent, Submission
 from .services import unit_filers
@@ -120,17 +118,24 @@ def sweep_campaign(campaign: Campaign, today: datetime.date, report: SweepReport
         Notification.objects.bulk_create(notes, batch_size=2000)
 
 
-def run_sweep(today: datetime.date, send_email: bool = True) -> SweepReport:
-    """The whole daily sweep for `today` (one date for every rule: never read twice)."""
-    report = SweepReport(day=today)
+def sweep_campaigns(today: datetime.date, report: SweepReport) -> None:
+    """The campaigns' step of the sweep (registered first in submissions/periodic.py)."""
     campaigns = Campaign.objects.filter(
         opens_on__lte=today, closes_on__gte=today - datetime.timedelta(days=CATCH_UP_DAYS)
     ).prefetch_related("filer_kinds")
     for campaign in campaigns:
         sweep_campaign(campaign, today, report)
-    run_governance_checks(today, report)
-    check_overdue_roadmaps(today, report)
-    close_expired_surveys(today, report)
+
+
+def run_sweep(today: datetime.date, send_email: bool = True) -> SweepReport:
+    """The whole daily sweep for `today` (one date for every rule: never read twice).
+
+    The steps are those the apps registered (network.periodic): the campaigns, the meetings'
+    governance checks, the overdue roadmap items, the needs surveys to close. A step that raises
+    does not stop the others; the letters they wrote are still relayed (last), then the first failure
+    is re-raised, carrying the report, so the task is retried (every step is idempotent)."""
+    report = SweepReport(day=today)
+    failed = periodic.run_all(today, report)
     if send_email:
         # The same relay as the every-minute beat: no daily cap, and a letter that fails is
         # recorded on its notification instead of stopping the letters after it.
@@ -143,4 +148,5 @@ def run_sweep(today: datetime.date, send_email: bool = True) -> SweepReport:
             )
         if mail.server_down:
             report.lines.append("Почтовый сервер недоступен: остальные письма уйдут при следующей попытке.")
+    periodic.raise_failed(failed, report)
     return report

@@ -1,0 +1,78 @@
+"""The registry of the daily sweep's steps: each app registers its own, the sweep imports none of them.
+
+An app declares its step in `<app>/periodic.py` with `register(name, func, order=…)`; `func(today, report)`
+gets the sweep's one date (time is injected, never read again) and the sweep's report to count into.
+The modules are discovered the first time the steps are asked for (as network.jobs does for tasks.py), so
+a beat worker that has not imported an app yet still runs its step.
+
+A step that raises does not stop the steps after it: the sweep is idempotent (every step records what it
+did once), so the others can safely do their work today, the failure is logged and written in the report,
+and the caller re-raises at the end (`raise_failed`) so Celery retries the whole sweep.
+"""
+
+import datetime
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.module_loading import autodiscover_modules
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    func: Callable[[datetime.date, object], None]
+    order: int
+
+
+_STEPS: dict[str, Step] = {}
+_discovered = False
+
+
+def register(name: str, func: Callable[[datetime.date, object], None], order: int = 100) -> Step:
+    """Add (or replace, when a module is imported twice) the step `name`; lower `order` runs first."""
+    step = Step(name=name, func=func, order=order)
+    _STEPS[name] = step
+    return step
+
+
+def steps() -> list[Step]:
+    """The registered steps in the order they run (ties by name, so the order never depends on imports)."""
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("periodic")
+        _discovered = True
+    return sorted(_STEPS.values(), key=lambda s: (s.order, s.name))
+
+
+def raise_failed(failed: list[tuple[str, BaseException]], report) -> None:
+    """Re-raise the first failure itself (its type and traceback, so a retry policy or a test sees the real
+    error), naming every failed step in a note and carrying the report as `sweep_report`."""
+    if not failed:
+        return
+    exc = failed[0][1]
+    exc.add_note("periodic steps failed: " + ", ".join(name for name, _ in failed))
+    exc.sweep_report = report
+    exc.failed_steps = [name for name, _ in failed]
+    raise exc
+
+
+def run_all(today: datetime.date, report) -> list[tuple[str, BaseException]]:
+    """Run every step for `today`; return the steps that raised (empty when all went well).
+
+    Each failure is logged with its traceback and gets a line in `report.lines`; the caller decides
+    when to raise (the sweep still relays the letters the other steps wrote before it does)."""
+    failed = []
+    for step in steps():
+        try:
+            step.func(today, report)
+        except Exception as exc:  # one broken step must not cost the network its reminders
+            log.exception("periodic step %s failed for %s", step.name, today)
+            failed.append((step.name, exc))
+            report.lines.append(
+                f"Шаг «{step.name}» не выполнен: {exc.__class__.__name__}: {exc}. "
+                "Остальные шаги выполнены; проход будет повторён автоматически."
+            )
+    return failed
