@@ -13,8 +13,8 @@ from django.utils import timezone
 from orders import services as order_services
 from orders.models import OrderTemplate
 from orgunits.models import OrgUnit
-from plans.models import ItemStatus, Program, RoadmapItem, TermKind
-from plans.programs import save_item
+from programs.models import ItemStatus, Program, RoadmapItem, TermKind
+from programs.services import save_item
 
 D, M, Y, A, P = TermKind.DATE, TermKind.MONTH, TermKind.YEAR, TermKind.ANNUAL, TermKind.PERIOD
 DONE, WORK, PLAN = ItemStatus.DONE, ItemStatus.IN_PROGRESS, ItemStatus.PLANNED

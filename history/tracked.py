@@ -57,8 +57,8 @@ def register_all() -> None:
     track(model("plans", "PlanItem"), exclude=["submission"], parent=lambda i: i.submission)
     track(model("reports", "ReportSection"), fields=["text"], parent=lambda s: s.submission)
     track(model("reports", "ReportFigure"), fields=["computed", "value"], parent=lambda f: f.submission)
-    track(model("plans", "Program"))  # its state: the engine's (left out while a machine moves it)
-    track(model("plans", "RoadmapItem"), exclude=["program"], parent=lambda i: i.program)
+    track(model("programs", "Program"))  # its state: the engine's (left out while a machine moves it)
+    track(model("programs", "RoadmapItem"), exclude=["program"], parent=lambda i: i.program)
 
     # Meetings and orders, with their parts.
     track(

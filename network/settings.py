@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "orgunits",
     "people",
     "plans",
+    "programs",  # programs and their roadmaps (moved out of plans)
     "reports",
     "monitoring",
     "submissions",

@@ -10,7 +10,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from network.forms import attach_errors
 from network.models import normalize_search
 from network.views import get_restricted, get_unit
-from plans.programs import unit_block as unit_programs_block
+from programs.services import unit_block as unit_programs_block
 
 from . import services
 from .access import GRANTABLE_ROLES, ROLES, access_for, grant_role, revoke_role, role_holders

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import program_views, views
+from programs import urls as program_urls
+
+from . import views
 
 app_name = "plans"
 
@@ -11,14 +13,6 @@ urlpatterns = [
     path("plan-items/<int:pk>/delete/", views.PlanItemDeleteView.as_view(), name="item_delete"),
 ]
 
-urlpatterns += [
-    path("units/<int:pk>/programs/", program_views.ProgramListView.as_view(), name="programs"),
-    path("units/<int:pk>/programs/new/", program_views.ProgramCreateView.as_view(), name="program_add"),
-    path("programs/<int:pk>/", program_views.ProgramDetailView.as_view(), name="program"),
-    path("programs/<int:pk>/edit/", program_views.ProgramEditView.as_view(), name="program_edit"),
-    path("programs/<int:pk>/move/<str:move>/", program_views.ProgramMoveView.as_view(), name="program_move"),
-    path("programs/<int:pk>/items/new/", program_views.ItemCreateView.as_view(), name="roadmap_item_add"),
-    path("roadmap-items/<int:pk>/edit/", program_views.ItemEditView.as_view(), name="roadmap_item_edit"),
-    path("roadmap-items/<int:pk>/delete/", program_views.ItemDeleteView.as_view(), name="roadmap_item_delete"),
-    path("roadmap-items/<int:pk>/status/", program_views.ItemStatusView.as_view(), name="roadmap_item_status"),
-]
+# The programs moved to their own app (programs/urls.py); their pages keep their addresses and their
+# names in this namespace (plans:program…), so every link, template and bookmark stays valid.
+urlpatterns += program_urls.urlpatterns

@@ -425,7 +425,7 @@ def test_a_monitoring_value_entered_by_hand_is_in_its_rows_history(net, login):
 
 
 def test_a_state_moved_by_the_workflow_engine_is_not_recorded_twice(net, login):
-    from plans.models import Program
+    from programs.models import Program
 
     program = Program.objects.create(
         unit=net.terek, name="Программа развития", goal="Цель", start_year=2026, end_year=2028

@@ -12,9 +12,9 @@ from django.utils import timezone
 from network.models import Notification
 from orders import services as order_services
 from orders.models import OrderTemplate
-from plans import programs
-from plans.forms import RoadmapItemForm
-from plans.models import ItemStatus, Program, RoadmapEvent, RoadmapItem, TermKind
+from programs import services as programs
+from programs.forms import RoadmapItemForm
+from programs.models import ItemStatus, Program, RoadmapEvent, RoadmapItem, TermKind
 from submissions import deadlines
 
 from . import factories as f

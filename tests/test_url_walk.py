@@ -41,8 +41,9 @@ from orgunits.access import grant_role
 from orgunits.models import OrgUnit, Region, School
 from people.models import Candidacy, Consent, Membership, Person, PersonalDataAccess
 from people.services import sync_person_access
-from plans.models import PlanItem, Program, RoadmapItem
+from plans.models import PlanItem
 from practices.models import Development, DevelopmentFile, ExpertAssignment
+from programs.models import Program, RoadmapItem
 from registers.models import Export, Import
 from submissions.models import Attachment, Campaign, Submission
 
@@ -239,7 +240,7 @@ OBJECTS: dict[str, dict[str, object]] = {
             ("meetings.meeting", Meeting),
             ("events.event", Event),
             ("practices.development", Development),
-            ("plans.program", Program),
+            ("programs.program", Program),
             ("growth.course", Course),
         ]
     ],
@@ -332,6 +333,7 @@ def mark_foreign_names():
     for model in apps.get_models():
         if model._meta.app_label not in {"orgunits", "people", "events", "growth", "meetings", "practices"} | {
             "plans",
+            "programs",
             "monitoring",
             "submissions",
             "orders",

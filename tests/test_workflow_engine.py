@@ -368,7 +368,7 @@ def test_an_edit_after_a_confirmation_is_a_logged_move_told_to_who_confirmed(net
 
 
 def test_a_programs_state_is_not_a_form_field(net, client):
-    from plans.models import Program
+    from programs.models import Program
 
     from .test_programs import make_program, program_data
 
@@ -385,7 +385,7 @@ def test_a_programs_state_is_not_a_form_field(net, client):
 
 
 def test_a_program_moves_through_its_page(net, client):
-    from plans.models import Program
+    from programs.models import Program
 
     from .test_programs import make_program
 

@@ -14,7 +14,7 @@ NOT_ALLOWED = "Программы подразделения ведут его �
 
 
 def may_edit(user, program) -> bool:
-    from .programs import can_edit
+    from .services import can_edit
 
     return can_edit(user, program.unit)
 

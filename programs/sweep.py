@@ -1,6 +1,6 @@
 """The roadmap check of the daily sweep (called by submissions.deadlines.run_sweep).
 
-Every item overdue on `today` (plans.programs.overdue_q) and not reported yet for its due date
+Every item overdue on `today` (programs.services.overdue_q) and not reported yet for its due date
 is reported once: to the responsible person's login, else to the filers of the responsible
 unit, else to the filers of the program's unit — one notification per person and program,
 listing the items. Each report is a RoadmapEvent with a unique (item, due date), created in the
@@ -18,7 +18,7 @@ from network.notify import notify
 from submissions.services import unit_filers
 
 from .models import Program, RoadmapEvent, RoadmapItem
-from .programs import overdue_q
+from .services import overdue_q
 
 BATCH = 200  # programs per batch
 NAMES_IN_NOTE = 5

@@ -1,7 +1,7 @@
 """Pages of programs and roadmaps: a unit's programs, a program (passport and roadmap), create and
 edit a program, add / edit / delete an item, change an item's status (htmx-aware).
 
-Permissions (plans.programs): whoever may view the unit sees its programs (else 404); who keeps the
+Permissions (programs.services): whoever may view the unit sees its programs (else 404); who keeps the
 unit's records edits them (else 403); the responsible people of an item change its status.
 """
 
@@ -21,7 +21,7 @@ from network.models import normalize_search
 from network.views import get_unit
 from workflow.engine import machine_for
 
-from . import programs
+from . import services as programs
 from .forms import ProgramForm, RoadmapItemForm, StatusForm
 from .models import ItemStatus, Program
 
@@ -48,7 +48,7 @@ class UnitProgramsMixin(AuthMixin):
 class ProgramListView(UnitProgramsMixin, TemplateView):
     """/units/<pk>/programs/?state=&q= — the unit's programs with their items by status."""
 
-    template_name = "plans/program_list.html"
+    template_name = "programs/program_list.html"
 
     def get_context_data(self, **kwargs):
         get, today = self.request.GET, timezone.localdate()
@@ -70,7 +70,7 @@ class ProgramListView(UnitProgramsMixin, TemplateView):
 
 class ProgramCreateView(UnitProgramsMixin, FormView):
     edit = True
-    template_name = "plans/program_form.html"
+    template_name = "programs/program_form.html"
     form_class = ProgramForm
 
     def get_initial(self):
@@ -95,7 +95,7 @@ class ProgramCreateView(UnitProgramsMixin, FormView):
 
 
 class ProgramEditView(AuthMixin, FormView):
-    template_name = "plans/program_form.html"
+    template_name = "programs/program_form.html"
     form_class = ProgramForm
 
     def resolve(self, request, **kwargs):
@@ -126,7 +126,7 @@ class ProgramEditView(AuthMixin, FormView):
 class ProgramDetailView(AuthMixin, TemplateView):
     """/programs/<pk>/?status=&overdue=1 — the passport and the roadmap by section."""
 
-    template_name = "plans/program_detail.html"
+    template_name = "programs/program_detail.html"
 
     def resolve(self, request, **kwargs):
         self.program = programs.get_program(request.user, kwargs["pk"])
@@ -165,7 +165,7 @@ class ProgramDetailView(AuthMixin, TemplateView):
 
 
 class ItemCreateView(AuthMixin, FormView):
-    template_name = "plans/program_item_form.html"
+    template_name = "programs/program_item_form.html"
     form_class = RoadmapItemForm
 
     def resolve(self, request, **kwargs):
@@ -272,7 +272,7 @@ class ItemStatusView(AuthMixin, View):
                 "row_error": error,
                 "row_message": None if error else message,
             }
-            return render(request, "plans/program_item_row.html", ctx)
+            return render(request, "programs/program_item_row.html", ctx)
         if error:
             messages.error(request, error)
         else:

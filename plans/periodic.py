@@ -1,7 +1,0 @@
-"""The roadmaps' step of the daily sweep: overdue roadmap items reported once (plans.sweep)."""
-
-from network import periodic
-
-from .sweep import check_overdue_roadmaps
-
-periodic.register("plans.roadmaps", check_overdue_roadmaps, order=30)
