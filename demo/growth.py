@@ -76,7 +76,7 @@ DEMO_DIFFICULTIES = [
 
 
 def _answer(survey, person, topics, rng, submitted_at, units):
-    from growth.models import CourseFormat, NeedsAnswer
+    from surveys.models import CourseFormat, NeedsAnswer
 
     answer = NeedsAnswer.objects.create(
         survey=survey,
@@ -94,7 +94,7 @@ def _answer(survey, person, topics, rng, submitted_at, units):
 
 def _answers_from_members(survey, topics, rng, count, submitted_at, exclude=()):
     """`count` generated members of the organiser's subtree answer (their units at the time)."""
-    from growth.services import subtree_q
+    from surveys.services import subtree_q
     from people.models import Membership
 
     memberships = (
@@ -119,9 +119,9 @@ def load_demo_surveys(today: datetime.date) -> None:
 
     from django.utils import timezone
 
-    from growth.models import CourseFormat, NeedsSurvey, SurveyTopic
-    from growth.services import default_survey_dates, respondent_units
+    from surveys.services import default_survey_dates, respondent_units
     from orgunits.models import OrgUnit
+    from surveys.models import CourseFormat, NeedsSurvey, SurveyTopic
 
     rng = random.Random(today.year)
     organiser = OrgUnit.objects.get(region__code="kbr", short_name="МунУМО Терского района")

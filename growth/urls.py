@@ -1,5 +1,7 @@
 from django.urls import path
 
+from surveys import urls as survey_urls
+
 from . import views
 from .models import Course, Diagnostic, Mentoring, Route, RouteStep
 
@@ -31,21 +33,6 @@ urlpatterns = [
     path("portfolio/mentoring/<int:pk>/delete/", delete(Mentoring, "mentee"), name="mentoring_delete"),
 ]
 
-urlpatterns += [
-    path("surveys/", views.MySurveysView.as_view(), name="my_surveys"),
-    path("surveys/units/", views.UnitsSurveysView.as_view(), name="organised_surveys"),
-    path("surveys/new/", views.SurveyPickView.as_view(), name="survey_pick"),
-    path("units/<int:pk>/surveys/", views.UnitSurveysView.as_view(), name="unit_surveys"),
-    path("units/<int:pk>/surveys/new/", views.SurveyCreateView.as_view(), name="survey_add"),
-    path("surveys/<int:pk>/", views.SurveyDetailView.as_view(), name="survey"),
-    path("surveys/<int:pk>/edit/", views.SurveyEditView.as_view(), name="survey_edit"),
-    path("surveys/<int:survey>/topics/new/", views.TopicFormView.as_view(), name="topic_add"),
-    path("surveys/topics/<int:pk>/edit/", views.TopicFormView.as_view(), name="topic_edit"),
-    path("surveys/topics/<int:pk>/delete/", views.TopicDeleteView.as_view(), name="topic_delete"),
-    path("surveys/<int:pk>/open/", views.SurveyOpenView.as_view(), name="survey_open"),
-    path("surveys/<int:pk>/close/", views.SurveyCloseView.as_view(), name="survey_close"),
-    path("surveys/<int:pk>/answer/", views.SurveyAnswerView.as_view(), name="survey_answer"),
-    path("surveys/<int:pk>/results/", views.SurveyResultsView.as_view(), name="survey_results"),
-    path("surveys/<int:pk>/results.xlsx", views.SurveyExportView.as_view(), name="survey_export"),
-    path("surveys/<int:pk>/difficulties/", views.SurveyDifficultiesView.as_view(), name="survey_difficulties"),
-]
+# The needs surveys moved to their own app (surveys/urls.py); their pages keep their addresses and their
+# names in this namespace (growth:survey…), so every link and template stays valid.
+urlpatterns += survey_urls.urlpatterns

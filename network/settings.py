@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "meetings",
     "orders",
     "growth",
+    "surveys",  # the needs surveys (moved out of growth)
     "events",
     "practices",
     "registers",

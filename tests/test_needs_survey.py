@@ -12,11 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from growth import services
-from growth.forms import NeedsSurveyForm, SurveyTopicForm
-from growth.models import Diagnostic, DiagnosticResult, NeedsAnswer, NeedsSurvey, Route, SurveyTopic
+from growth import services as growth_services
+from growth.models import Diagnostic, DiagnosticResult, Route
 from network.models import Notification
 from people.models import PersonalDataAccess
+from surveys import services
+from surveys.forms import NeedsSurveyForm, SurveyTopicForm
+from surveys.models import NeedsAnswer, NeedsSurvey, SurveyTopic
 
 from . import factories as f
 
@@ -599,16 +601,16 @@ def with_needs(net):
 
 def test_route_suggestions_from_latest_deficits_and_this_years_needs(net, with_needs):
     person, _ = with_needs
-    texts = [s.text for s in services.route_suggestions(person, YEAR)]
+    texts = [s.text for s in growth_services.route_suggestions(person, YEAR)]
     assert texts == [
         "Устранить дефицит в области «Оценивание» (результат 38 %).",
         "Освоить тему «Тема 2» (Область 1); формат обучения — смешанно.",
     ]
-    assert [s.text for s in services.route_suggestions(person, YEAR - 1)] == [
+    assert [s.text for s in growth_services.route_suggestions(person, YEAR - 1)] == [
         "Устранить дефицит в области «Старый дефицит» (результат 30 %).",
         "Освоить тему «Тема 1» (Область 0); формат обучения — дистанционно.",
     ]
-    assert services.route_suggestions(f.PersonFactory(region=net.region), YEAR) == []
+    assert growth_services.route_suggestions(f.PersonFactory(region=net.region), YEAR) == []
 
 
 def test_route_form_is_prefilled_and_the_edit_is_saved(net, login, with_needs):
@@ -628,8 +630,8 @@ def test_route_form_is_prefilled_and_the_edit_is_saved(net, login, with_needs):
 def test_route_form_computes_the_suggestions_once(net, login, with_needs, monkeypatch):
     person, _ = with_needs
     calls = []
-    real = services.route_suggestions
-    monkeypatch.setattr(services, "route_suggestions", lambda p, year: calls.append(year) or real(p, year))
+    real = growth_services.route_suggestions
+    monkeypatch.setattr(growth_services, "route_suggestions", lambda p, year: calls.append(year) or real(p, year))
     login(net.users.admin).get(reverse("growth:route_add", args=[person.pk]))
     assert calls == [YEAR]  # the prefilled goals and the card share one computation
 

@@ -46,7 +46,7 @@ def broken_governance(monkeypatch):
 
 def test_the_registry_lists_the_four_steps_in_order():
     names = [s.name for s in periodic.steps()]
-    assert names == ["submissions.campaigns", "meetings.governance", "programs.roadmaps", "growth.surveys"]
+    assert names == ["submissions.campaigns", "meetings.governance", "programs.roadmaps", "surveys.close_expired"]
 
 
 def test_the_sweep_imports_no_other_app():

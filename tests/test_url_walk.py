@@ -33,7 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from demo.orgunits import inn_with_checksum, load_demo
 from events.models import Event, Participation
-from growth.models import Course, Diagnostic, Mentoring, NeedsSurvey, Route, RouteStep, SurveyTopic
+from growth.models import Course, Diagnostic, Mentoring, Route, RouteStep
 from meetings.models import AgendaItem, Meeting
 from monitoring.models import IndicatorSet, MonitoringCampaign, Result, Row
 from orders.models import Order
@@ -46,6 +46,7 @@ from practices.models import Development, DevelopmentFile, ExpertAssignment
 from programs.models import Program, RoadmapItem
 from registers.models import Export, Import
 from submissions.models import Attachment, Campaign, Submission
+from surveys.models import NeedsSurvey, SurveyTopic
 
 from . import factories as f
 
@@ -334,6 +335,7 @@ def mark_foreign_names():
         if model._meta.app_label not in {"orgunits", "people", "events", "growth", "meetings", "practices"} | {
             "plans",
             "programs",
+            "surveys",
             "monitoring",
             "submissions",
             "orders",

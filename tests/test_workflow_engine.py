@@ -445,8 +445,8 @@ def test_closing_a_monitoring_campaign_is_one_logged_move_by_a_reviewer(net):
 
 
 def test_a_survey_opens_and_closes_through_the_engine(net, client):
-    from growth import services as growth
-    from growth.models import NeedsSurvey
+    from surveys import services as surveys
+    from surveys.models import NeedsSurvey
 
     from .test_needs_survey import make_survey
 
@@ -454,9 +454,9 @@ def test_a_survey_opens_and_closes_through_the_engine(net, client):
     client.force_login(net.users.methodist)
     client.post(reverse("growth:survey_open", args=[survey.pk]))
     # The daily sweep closes it as the system once the answering period is over.
-    growth.close_survey(survey, now=moment(OPEN_DAY))
+    surveys.close_survey(survey, now=moment(OPEN_DAY))
     with pytest.raises(MoveRefused, match="только проводимую"):
-        growth.close_survey(survey, by=net.users.methodist)
+        surveys.close_survey(survey, by=net.users.methodist)
     assert list(moves_of(survey).values_list("kind", "move", "from_state", "to_state", "actor")) == [
         ("survey", "open", "design", "open", net.users.methodist.pk),
         ("survey", "close", "open", "closed", None),
@@ -464,14 +464,14 @@ def test_a_survey_opens_and_closes_through_the_engine(net, client):
 
 
 def test_only_the_organiser_opens_a_survey(net):
-    from growth import services as growth
-    from growth.models import NeedsSurvey
+    from surveys import services as surveys
+    from surveys.models import NeedsSurvey
 
     from .test_needs_survey import make_survey
 
     survey = make_survey(net.terek, NeedsSurvey.State.DESIGN)
     with pytest.raises(PermissionDenied):
-        growth.open_survey(survey, timezone.localdate(), by=net.users.teacher)
+        surveys.open_survey(survey, timezone.localdate(), by=net.users.teacher)
     survey.refresh_from_db()
     assert survey.state == NeedsSurvey.State.DESIGN and not moves_of(survey).exists()
 
