@@ -7,16 +7,17 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from events.models import Event, Participation
-from growth.models import Course, Mentoring, NeedsSurvey, Route, RouteStep
+from growth.models import Course, Mentoring, Route, RouteStep
 from meetings.models import Meeting
 from monitoring.models import MonitoringCampaign
 from orders.models import Order
 from orgunits.access import RestrictedQuerySet
 from orgunits.models import OrgUnit, School
 from people.models import Consent, Membership, Person
-from plans.models import Program
 from practices.models import Development
+from programs.models import Program
 from submissions.models import Submission
+from surveys.models import NeedsSurvey
 
 from . import factories as f
 
