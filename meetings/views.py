@@ -11,16 +11,16 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
 from network.forms import attach_errors
 from network.pdf import pdf_response
+from network.views import get_restricted
 from orgunits.access import access_for
 from orgunits.models import OrgUnit
 
@@ -46,20 +46,18 @@ WEEKDAYS = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
 MEETING_RELATED = ("unit__kind", "unit__region", "chair", "secretary")
 
 
-def check_unit_action(user, unit, action: str = "view"):
-    """Cannot view the unit → 404 (its meetings do not exist for this user); may view but not act → 403."""
-    access = access_for(user)
-    if not access.can("view", unit):
-        raise Http404("Подразделение не найдено.")
-    if action != "view" and not access.can(action, unit):
-        raise PermissionDenied(services.NOT_A_FILER_MESSAGE)
-    return unit
+def get_unit_for_meetings(user, pk, action: str = "view") -> OrgUnit:
+    """The unit of a meetings page by the portal's one rule (`get_restricted`): cannot view it → 404,
+    views it but may not `action` → 403. Not `get_unit`: a unit above one's own, whose name one
+    sees, keeps 404 here — its meetings do not exist for that user (the meetings matrix pins it)."""
+    units = OrgUnit.objects.select_related("kind", "region", "parent")
+    return get_restricted(units, user, pk, action, denied=services.NOT_A_FILER_MESSAGE)
 
 
 def get_meeting(user, pk, action: str = "view") -> Meeting:
-    meeting = get_object_or_404(Meeting.objects.select_related(*MEETING_RELATED), pk=pk)
-    check_unit_action(user, meeting.unit, action)
-    return meeting
+    """A meeting of a unit the user views (else 404); `action` ("file") on its unit, else 403."""
+    meetings = Meeting.objects.select_related(*MEETING_RELATED)
+    return get_restricted(meetings, user, pk, action, denied=services.NOT_A_FILER_MESSAGE)
 
 
 def parse_month(value: str | None, today: datetime.date) -> datetime.date:
@@ -79,8 +77,7 @@ class UnitMeetingsMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        unit = get_object_or_404(OrgUnit.objects.select_related("kind", "region", "parent"), pk=kwargs["pk"])
-        self.unit = check_unit_action(request.user, unit, self.unit_action)
+        self.unit = get_unit_for_meetings(request.user, kwargs["pk"], self.unit_action)
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -93,8 +90,10 @@ class MeetingListView(UnitMeetingsMixin, TemplateView):
         today = timezone.localdate()
         month = parse_month(self.request.GET.get("month"), today)
         weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
-        meetings = Meeting.objects.filter(unit=self.unit).annotate(
-            members=Count("attendance"), present=Count("attendance", filter=Q(attendance__present=True))
+        meetings = (
+            Meeting.objects.restrict(self.request.user, "view")
+            .filter(unit=self.unit)
+            .annotate(members=Count("attendance"), present=Count("attendance", filter=Q(attendance__present=True)))
         )
         on_days: dict[datetime.date, list[Meeting]] = {}
         for m in meetings.filter(date__gte=weeks[0][0], date__lte=weeks[-1][-1]).order_by("date", "time", "number"):
@@ -289,9 +288,10 @@ class ItemMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        meeting_id = get_object_or_404(AgendaItem.objects.only("meeting_id"), pk=kwargs["pk"]).meeting_id
-        self.meeting = get_meeting(request.user, meeting_id, "file")
-        self.item = get_object_or_404(AgendaItem, pk=kwargs["pk"], meeting=self.meeting)
+        # Only an item of a meeting the user sees is found at all (else 404); then «file» → 403.
+        visible = AgendaItem.objects.filter(meeting__in=Meeting.objects.restrict(request.user, "view").values("pk"))
+        self.item = get_object_or_404(visible, pk=kwargs["pk"])
+        self.meeting = get_meeting(request.user, self.item.meeting_id, "file")
         self.item.meeting = self.meeting
         if (reason := services.not_editable_message(self.meeting)) is not None:
             messages.error(request, reason)

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -23,7 +23,7 @@ from django.views.generic import FormView, TemplateView
 from network.forms import attach_errors
 from network.models import StaleVersionError, normalize_search
 from network.pdf import pdf_response
-from network.views import get_restricted
+from network.views import get_restricted, get_unit
 from orgunits.access import access_for
 from orgunits.models import DocumentType, OrgUnit
 from orgunits.views import UnitActionMixin
@@ -38,13 +38,19 @@ PAGE_SIZE = 50
 ORDER_RELATED = ("unit__kind", "unit__region", "signatory", "executor", "submission__campaign", "submission__unit")
 
 
-def get_order(user, pk) -> Order:
-    return get_restricted(Order.objects.select_related(*ORDER_RELATED), user, pk, "view")
+# The words of orders.services.check_may_issue: who prepares a unit's orders.
+NOT_AN_ISSUER = "Приказы подразделения готовят его администраторы, председатель и секретарь."
+
+
+def get_order(user, pk, action: str = "view") -> Order:
+    """An order of a unit the user sees (else 404); «keep_records» there — to prepare it — else 403."""
+    return get_restricted(Order.objects.select_related(*ORDER_RELATED), user, pk, action, denied=NOT_AN_ISSUER)
 
 
 def unit_people(unit, *also):
     """Who may sign or execute an order of the unit: its active members (and whoever is set now)."""
     ids = [p.pk for p in also if p is not None]
+    # Scoped by the unit, which the view has just checked (and the people already on the order).
     members = Person.objects.filter(memberships__unit=unit, memberships__left_on__isnull=True)
     return (members | Person.objects.filter(pk__in=ids)).distinct().order_by("last_name", "first_name")
 
@@ -86,6 +92,7 @@ class RegisterView(LoginRequiredMixin, RegisterMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         orders = Order.objects.restrict(self.request.user, "view")
+        # The units of the orders just restricted: the filter offers no unit one does not see.
         units = OrgUnit.objects.filter(pk__in=orders.values("unit_id")).order_by("name")
         return super().get_context_data(title="Приказы", **self.register(orders, units=units), **kwargs)
 
@@ -117,8 +124,7 @@ class OrderCreateView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        unit = get_object_or_404(OrgUnit.objects.select_related("kind", "region"), pk=kwargs["pk"])
-        self.unit = services.check_may_issue(request.user, unit)
+        self.unit = get_unit(request.user, kwargs["pk"], "keep_records", denied=NOT_AN_ISSUER)
         template = request.POST.get("template") or request.GET.get("template") or ""
         self.template = template if template in OrderTemplate.values else None
         return super().dispatch(request, *args, **kwargs)
@@ -142,7 +148,8 @@ class OrderCreateView(LoginRequiredMixin, FormView):
 
     def get_form_kwargs(self):
         plans = (
-            Submission.objects.filter(unit=self.unit, state=State.APPROVED, campaign__document_type=DocumentType.PLAN)
+            Submission.objects.restrict(self.request.user, "view")
+            .filter(unit=self.unit, state=State.APPROVED, campaign__document_type=DocumentType.PLAN)
             .select_related("campaign", "unit")
             .order_by("-campaign__year")
         )
@@ -200,8 +207,7 @@ class OrderEditView(LoginRequiredMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.order = get_order(request.user, kwargs["pk"])
-        services.check_may_issue(request.user, self.order.unit)
+        self.order = get_order(request.user, kwargs["pk"], "keep_records")
         if self.order.is_signed:
             messages.error(request, services.FROZEN)
             return redirect(self.order)
@@ -246,8 +252,7 @@ class OrderSignView(LoginRequiredMixin, View):
     """«Подписан»: the paper original is signed; the order is frozen from now on."""
 
     def post(self, request, pk):
-        order = get_order(request.user, pk)
-        services.check_may_issue(request.user, order.unit)
+        order = get_order(request.user, pk, "keep_records")
         try:
             order = services.sign_order(order, request.user, timezone.now())
         except ValidationError as exc:

@@ -20,9 +20,8 @@ from django.views.generic import FormView, TemplateView, View
 from network.forms import attach_errors
 from network.models import normalize_search
 from network.pagination import CappedPaginator
-from network.views import check_unit, get_restricted, parse_int
+from network.views import get_restricted, get_unit, parse_int
 from orgunits.access import access_for
-from orgunits.models import OrgUnit
 from people.models import Subject
 from workflow.engine import steps_of
 
@@ -39,6 +38,7 @@ from .forms import (
 from .models import Development, DevelopmentFile, EducationLevel, ExpertAssignment, MaterialKind, State, Verdict
 
 PAGE_SIZE = 20
+NOT_A_SENDER = "Разработку направляет член подразделения или тот, кто представляет его документы."
 LIST_RELATED = ("author", "unit__kind", "subject", "expertise_unit")
 
 
@@ -97,6 +97,7 @@ class PracticeView(LoginRequiredMixin, TemplateView):
     template_name = "practices/practice.html"
 
     def get_context_data(self, **kwargs):
+        # The bank is open to every logged-in user: `published()` is its door, not `restrict()`.
         dev = get_object_or_404(
             Development.objects.published().select_related(*LIST_RELATED).prefetch_related("files"),
             pk=self.kwargs["pk"],
@@ -114,7 +115,7 @@ class FileView(LoginRequiredMixin, View):
         stored = get_object_or_404(DevelopmentFile.objects.select_related("development"), pk=pk)
         dev = stored.development
         public = dev.state == State.PUBLISHED and stored == dev.current_file
-        if not public:
+        if not public:  # any other file only through the development's own door (else 404)
             get_development(request.user, dev.pk)
         return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.name)
 
@@ -130,7 +131,8 @@ class MineView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         mine = (
-            Development.objects.filter(Q(author__user=user) | Q(created_by=user))
+            Development.objects.restrict(user, "view")
+            .filter(Q(author__user=user) | Q(created_by=user))
             .select_related(*LIST_RELATED)
             .order_by("-created_at", "-pk")
         )
@@ -151,7 +153,8 @@ class UnitDevelopmentsView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        unit = check_unit(user, get_object_or_404(OrgUnit.objects.select_related("kind"), pk=self.kwargs["pk"]))
+        unit = get_unit(user, self.kwargs["pk"])
+        # Whoever views the unit sees what it sent (the rule of Development.objects.restrict).
         developments = self.filter_state(unit.developments.all()).select_related(*LIST_RELATED)
         return super().get_context_data(
             unit=unit,
@@ -220,10 +223,9 @@ class DevelopmentCreateView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.unit = get_object_or_404(OrgUnit.objects.select_related("kind"), pk=kwargs["pk"])
+        self.unit = get_unit(request.user, kwargs["pk"], denied=NOT_A_SENDER)  # unseen → 404
         if not services.may_send_from(request.user, self.unit):
-            check_unit(request.user, self.unit)  # invisible → 404
-            raise PermissionDenied("Разработку направляет член подразделения или тот, кто представляет его документы.")
+            raise PermissionDenied(NOT_A_SENDER)
         if not self.unit.is_active:
             raise PermissionDenied("Подразделение прекратило работу: направить разработку от него нельзя.")
         return super().dispatch(request, *args, **kwargs)
@@ -459,7 +461,11 @@ class UnassignView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        assignment = get_object_or_404(ExpertAssignment, pk=pk)
+        # Only an assignment of a development the user sees is found at all (else 404).
+        visible = ExpertAssignment.objects.filter(
+            development__in=Development.objects.restrict(request.user, "view").values("pk")
+        )
+        assignment = get_object_or_404(visible, pk=pk)
         dev = get_development(request.user, assignment.development_id)
         services.check_can_review(request.user, dev)
         try:

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from . import attachments, editing, services
-from .models import ALLOWED_ATTACHMENT_TYPES, Attachment
+from .models import ALLOWED_ATTACHMENT_TYPES, Attachment, Submission
 
 
 def _refuse(request, submission, exc: ValidationError):
@@ -45,8 +45,9 @@ def upload(request, pk):
 
 
 def _get_attachment(user, pk):
-    """The file of a document the user sees (else 404)."""
-    attachment = get_object_or_404(Attachment, pk=pk)
+    """The file of a document the user sees (else 404): only such files are looked up at all."""
+    visible = Attachment.objects.filter(submission__in=Submission.objects.restrict(user, "view").values("pk"))
+    attachment = get_object_or_404(visible, pk=pk)
     return attachment, editing.get_submission(user, attachment.submission_id)
 
 
@@ -77,6 +78,7 @@ def delete(request, pk):
             submission,
             request.user,
             editing.posted_version(request),
+            # Scoped by the locked document, which was just checked.
             lambda locked: attachments.remove(Attachment.objects.get(pk=attachment.pk, submission=locked)),
         )
     except Attachment.DoesNotExist:

@@ -141,6 +141,7 @@ def own_row(campaign, unit, today):
 
 def owing(campaign, unit, user):
     """Units below `unit` that have not submitted yet."""
+    # Only an exclusion list over `expected`, which is restricted already: no row of it is shown.
     submitted = Submission.objects.filter(campaign=campaign, first_submitted_on__isnull=False).values("unit_id")
     return expected(campaign, unit, user).exclude(pk__in=submitted)
 
@@ -155,6 +156,7 @@ def remind(campaign, unit, by, today: datetime.date) -> tuple[int, int]:
     units = list(owing(campaign, unit, by).only("pk", "name", "short_name"))
     try:
         with transaction.atomic():
+            # The reminders' own ledger (never shown): today's keys, whoever recorded them.
             done = set(DeadlineEvent.objects.filter(campaign=campaign, key=key).values_list("unit_id", flat=True))
             todo = [u for u in units if u.pk not in done]
             if not todo:

@@ -21,7 +21,7 @@ from django.views.generic import FormView, TemplateView
 
 import workflow
 from network.forms import attach_errors
-from network.views import check_unit, get_restricted
+from network.views import get_restricted, get_unit
 from orgunits.access import access_for
 from orgunits.models import DocumentType, OrgUnit, Region
 from registers.models import Export
@@ -62,7 +62,8 @@ def campaigns_for(user):
 
 
 def get_campaign(user, pk) -> Campaign:
-    """A campaign of a region the user sees (else 404)."""
+    """A campaign of a region the user sees (else 404). Campaigns have no `restrict()`: a campaign is
+    regional, not a unit's row — it is seen wherever one sees a unit of its region."""
     return get_object_or_404(campaigns_for(user), pk=pk)
 
 
@@ -78,10 +79,7 @@ def dashboard_unit(user, campaign, unit_pk) -> OrgUnit:
     if unit_pk:
         if not str(unit_pk).isdigit():
             raise Http404("Подразделение не найдено.")
-        unit = get_object_or_404(units, pk=int(unit_pk))
-        if unit.region_id != campaign.region_id:
-            raise Http404("Подразделение другого региона.")
-        return check_unit(user, unit, "view")
+        return campaign_unit(user, campaign, int(unit_pk))
     access = access_for(user)
     if access.superuser:
         unit = units.filter(region_id=campaign.region_id, parent__isnull=True).order_by("tree_id").first()
@@ -90,6 +88,15 @@ def dashboard_unit(user, campaign, unit_pk) -> OrgUnit:
         unit = units.filter(pk=spans[0].unit_id).first() if spans else None
     if unit is None:
         raise Http404("Подразделение не найдено.")
+    return unit
+
+
+def campaign_unit(user, campaign, unit_pk, action: str = "view") -> OrgUnit:
+    """A unit of the campaign's region by the portal's rule for units (`get_unit`: unseen → 404,
+    seen but `action` not allowed → 403); a unit of another region has no place here → 404."""
+    unit = get_unit(user, unit_pk, action)
+    if unit.region_id != campaign.region_id:
+        raise Http404("Подразделение другого региона.")
     return unit
 
 
@@ -272,7 +279,12 @@ class CampaignExportView(LoginRequiredMixin, View):
         level = params.get("level", "") if params.get("level") in dict(dashboard.LEVELS) else ""
         rows = dashboard.rows(campaign, unit, user, today, state, level)
         approvers = OrgUnit.objects.in_bulk(
-            list(Submission.objects.filter(campaign=campaign).values_list("approver_id", flat=True).distinct())
+            list(
+                Submission.objects.restrict(user, "view")
+                .filter(campaign=campaign)
+                .values_list("approver_id", flat=True)
+                .distinct()
+            )
         )
         handle = exports.workbook_file(campaign, unit, rows.iterator(chunk_size=2000), approvers)
         filename = f"campaign-{campaign.pk}-{campaign.document_type}-{campaign.year}-unit-{unit.pk}.xlsx"
@@ -300,8 +312,7 @@ class StartView(LoginRequiredMixin, View):
         user = request.user
         now, today = clock()
         campaign = get_campaign(user, pk)
-        unit = get_object_or_404(OrgUnit.objects.select_related("kind"), pk=unit_pk, region_id=campaign.region_id)
-        check_unit(user, unit, "file")
+        unit = campaign_unit(user, campaign, unit_pk, "file")
         if not campaign.expected_units().filter(pk=unit.pk).exists():
             messages.error(request, f"«{unit}» не представляет документ в кампании «{campaign}».")
             return redirect(dashboard_url(campaign, unit))
@@ -328,6 +339,7 @@ class HistoricalView(LoginRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
+        # Every unit that has a document in the campaign, seen or not: the database allows one each.
         taken = Submission.objects.filter(campaign=self.campaign).values("unit_id")
         units = self.campaign.expected_units().exclude(pk__in=taken).select_related("kind").order_by("tree_id", "lft")
         return {**super().get_form_kwargs(), "units": units, "today": self.today}

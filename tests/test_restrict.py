@@ -5,16 +5,17 @@ import datetime
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 
 from events.models import Event, Participation
 from growth.models import Course, Mentoring, Route, RouteStep
-from meetings.models import Meeting
+from meetings.models import AgendaItem, Meeting, MeetingQuerySet
 from monitoring.models import MonitoringCampaign
-from orders.models import Order
+from orders.models import Order, OrderQuerySet
 from orgunits.access import RestrictedQuerySet
-from orgunits.models import OrgUnit, School
+from orgunits.models import OrgUnit, OrgUnitQuerySet, School
 from people.models import Consent, Membership, Person
-from practices.models import Development
+from practices.models import Development, DevelopmentQuerySet
 from programs.models import Program
 from submissions.models import Submission
 from surveys.models import NeedsSurvey
@@ -209,3 +210,125 @@ def test_deleting_a_portfolio_record_follows_the_one_rule(net, records, login, r
     assert response.status_code == status
     response = login(getattr(net.users, role)).post(f"/portfolio/courses/{course.pk}/delete/")
     assert Course.objects.filter(pk=course.pk).exists() == (status != 200)
+
+
+# -- the last pages that checked by hand: meetings, documents, practices, orders ------------------
+# Before, these fetched the row by its number and asked `access.can` about its unit; now they ask
+# `restrict()` — so a page can no longer show what the lists (the same door) would not.
+
+
+def _block(monkeypatch, queryset_class, blocked: str):
+    """Make `restrict(…, blocked)` of one model let nothing through, whoever asks."""
+    original = queryset_class._restrict_q
+
+    def restrict_q(self, access, action):
+        return None if action == blocked else original(self, access, action)
+
+    monkeypatch.setattr(queryset_class, "_restrict_q", restrict_q)
+
+
+@pytest.fixture
+def munumo_meeting(net):
+    meeting = Meeting.objects.create(unit=net.terek, year=2026, number=7, date=datetime.date(2026, 10, 1))
+    item = AgendaItem.objects.create(meeting=meeting, title="О плане работы")
+    return meeting, item
+
+
+@pytest.mark.parametrize(
+    ("page", "blocked", "status"),
+    [
+        ("meetings:meeting", "view", 404),
+        ("meetings:protocol", "view", 404),
+        ("meetings:edit", "view", 404),
+        ("meetings:edit", "file", 403),
+        ("meetings:item_edit", "view", 404),
+        ("meetings:item_edit", "file", 403),
+    ],
+)
+def test_meeting_pages_go_through_restrict(net, login, munumo_meeting, monkeypatch, page, blocked, status):
+    meeting, item = munumo_meeting
+    url = reverse(page, args=[item.pk if page.startswith("meetings:item") else meeting.pk])
+    client = login(net.users.secretary)  # files the Terek МунУМО's documents: every page is open to them
+    assert client.get(url).status_code in (200, 302)
+    _block(monkeypatch, MeetingQuerySet, blocked)
+    assert client.get(url).status_code == status
+
+
+@pytest.mark.parametrize(("page", "blocked", "status"), [("meetings:list", "view", 404), ("meetings:add", "file", 403)])
+def test_a_units_meeting_pages_go_through_restrict(net, login, monkeypatch, page, blocked, status):
+    url = reverse(page, args=[net.terek.pk])
+    client = login(net.users.secretary)
+    assert client.get(url).status_code == 200
+    _block(monkeypatch, OrgUnitQuerySet, blocked)
+    assert client.get(url).status_code == status
+
+
+def test_an_agenda_item_of_an_unseen_meeting_is_404_and_stays(net, login, munumo_meeting):
+    meeting, item = munumo_meeting
+    for page in ("meetings:item_edit", "meetings:item_delete"):
+        response = login(net.users.baksan_methodist).post(reverse(page, args=[item.pk]), {"expected_version": 1})
+        assert response.status_code == 404
+    assert AgendaItem.objects.filter(pk=item.pk, title="О плане работы").exists()
+
+
+@pytest.fixture
+def terek_order(net):
+    from orders.models import OrderTemplate
+    from orders.services import create_order
+
+    return create_order(net.terek, OrderTemplate.FREE, datetime.date(2026, 4, 1), None, heading="О семинаре")
+
+
+@pytest.mark.parametrize("page", ["orders:edit", "orders:sign"])
+def test_preparing_an_order_asks_restrict_for_keep_records(net, login, terek_order, monkeypatch, page):
+    client = login(net.users.secretary)
+    _block(monkeypatch, OrderQuerySet, "keep_records")
+    url = reverse(page, args=[terek_order.pk])
+    response = client.post(url) if page == "orders:sign" else client.get(url)
+    assert response.status_code == 403
+    terek_order.refresh_from_db()
+    assert not terek_order.is_signed
+    # Reading it is still the «view» door: the order page stays open.
+    assert client.get(reverse("orders:order", args=[terek_order.pk])).status_code == 200
+
+
+def test_my_developments_are_those_restrict_lets_through(net, login, monkeypatch):
+    from .test_practices import new_dev
+
+    dev = new_dev(net)
+    client = login(net.users.teacher)
+    assert dev in client.get(reverse("practices:mine")).context["page_obj"].object_list
+    _block(monkeypatch, DevelopmentQuerySet, "view")
+    assert dev not in client.get(reverse("practices:mine")).context["page_obj"].object_list
+
+
+def test_a_candidacy_has_no_pdf_page(net, login):
+    # A candidacy has no campaign: the PDF page read the campaign's type and failed with a 500.
+    candidate = f.PersonFactory(region=net.region, last_name="Кандидатова", school=net.school)
+    f.member(candidate, net.terek, "member")
+    client = login(net.users.methodist)
+    response = client.post(
+        reverse("people:candidacy_new", args=[net.terek.pk]),
+        {"person": candidate.pk, "role": "chair", "justification": "Опыт руководства РМО пять лет."},
+    )
+    assert response.status_code == 302
+    candidacy = Submission.objects.get(unit=net.terek, own_kind="candidate")
+    assert client.get(reverse("submissions:pdf", args=[candidacy.pk])).status_code == 404
+    assert login(net.users.baksan_methodist).get(reverse("submissions:pdf", args=[candidacy.pk])).status_code == 404
+
+
+def test_get_restricted_costs_one_query_when_allowed(net, records, django_assert_num_queries):
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from network.views import get_restricted
+    from orgunits.access import access_for
+
+    secretary, meeting = net.users.secretary, records["munumo"]["meeting"]
+    access_for(secretary)  # the grants are read once per request anyway
+    with django_assert_num_queries(1):  # both doors in one query, not a fetch and then a second look
+        assert get_restricted(Meeting.objects.all(), secretary, meeting.pk, "file") == meeting
+    with pytest.raises(PermissionDenied):
+        get_restricted(Meeting.objects.all(), secretary, records["terek"]["meeting"].pk, "file")
+    with pytest.raises(Http404):
+        get_restricted(Meeting.objects.all(), secretary, records["baksan"]["meeting"].pk, "file")
