@@ -94,8 +94,8 @@ def _answer(survey, person, topics, rng, submitted_at, units):
 
 def _answers_from_members(survey, topics, rng, count, submitted_at, exclude=()):
     """`count` generated members of the organiser's subtree answer (their units at the time)."""
-    from surveys.services import subtree_q
     from people.models import Membership
+    from surveys.services import subtree_q
 
     memberships = (
         Membership.objects.active()
@@ -119,9 +119,9 @@ def load_demo_surveys(today: datetime.date) -> None:
 
     from django.utils import timezone
 
-    from surveys.services import default_survey_dates, respondent_units
     from orgunits.models import OrgUnit
     from surveys.models import CourseFormat, NeedsSurvey, SurveyTopic
+    from surveys.services import default_survey_dates, respondent_units
 
     rng = random.Random(today.year)
     organiser = OrgUnit.objects.get(region__code="kbr", short_name="МунУМО Терского района")
