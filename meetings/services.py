@@ -24,6 +24,7 @@ from django.db.models import Max, Q
 import workflow
 from history.tracker import record_change
 from network.models import StaleVersionError
+from network.numbering import next_number
 from orgunits.access import access_for
 from orgunits.models import OrgUnit
 from people.models import Membership, MembershipRole, Person
@@ -222,11 +223,6 @@ def sync_attendance(meeting: Meeting) -> None:
     Attendance.objects.bulk_create([Attendance(meeting=meeting, person_id=pk) for pk in sorted(wanted - have)])
 
 
-def _next_number(unit, year: int) -> int:
-    last = Meeting.objects.filter(unit=unit, year=year).aggregate(last=Max("number"))["last"]
-    return (last or 0) + 1
-
-
 def create_meeting(*, unit: OrgUnit, by, **data) -> Meeting:
     """A new draft protocol with the next number of the unit's year and the members of that date."""
     check_can_file(by, unit)
@@ -244,10 +240,10 @@ def create_meeting(*, unit: OrgUnit, by, **data) -> Meeting:
         try:
             with transaction.atomic():
                 # The unit's row lock serialises numbering: a second creation waits, then sees our number.
-                list(OrgUnit.objects.select_for_update().filter(pk=unit.pk).values_list("pk", flat=True))
-                meeting = Meeting.objects.create(
-                    unit=unit, year=year, number=_next_number(unit, year), created_by=by, **fields
+                number = next_number(
+                    Meeting.objects.filter(unit=unit, year=year), lock=OrgUnit.objects.filter(pk=unit.pk)
                 )
+                meeting = Meeting.objects.create(unit=unit, year=year, number=number, created_by=by, **fields)
                 sync_attendance(meeting)
                 return meeting
         except IntegrityError:

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 
 import workflow
 from history.tracker import record_field
 from network.models import StaleVersionError
+from network.numbering import next_number
 from network.views import check_unit
 from orgunits.access import access_for
 from orgunits.models import DocumentType, OrgUnit
@@ -59,9 +60,8 @@ def _next_number(unit, year: int) -> int:
     """The unit's next number in `year`; call inside a transaction (the counter row stays locked)."""
     OrderCounter.objects.get_or_create(unit=unit, year=year)  # a race on the first row ends in get()
     counter = OrderCounter.objects.select_for_update().get(unit=unit, year=year)
-    # Under the lock every earlier order of the year is committed and visible.
-    taken = Order.objects.filter(unit=unit, year=year).aggregate(m=Max("number"))["m"] or 0
-    number = max(counter.last_number, taken) + 1
+    # The counter row is the lock; its last_number keeps numbers of deleted drafts from coming back.
+    number = next_number(Order.objects.filter(unit=unit, year=year), at_least=counter.last_number)
     counter.last_number = number
     counter.save(update_fields=["last_number"])
     return number
