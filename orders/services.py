@@ -19,9 +19,10 @@ from network.models import StaleVersionError
 from network.numbering import next_number
 from network.views import check_unit
 from orgunits.access import access_for
-from orgunits.models import DocumentType, OrgUnit
+from orgunits.models import OrgUnit
 from people.models import Membership, MembershipRole, Person
 from submissions.models import State, Submission
+from workflow.kinds import kind as document_kind
 
 from .models import (
     CONTROL_SELF,
@@ -172,12 +173,12 @@ def _approve_composition(unit, on, members=None, **_):
 def _approve_plan(unit, on, submission=None, **_):
     if submission is None:
         raise ValidationError({"submission": "Выберите согласованный план работы."})
-    if submission.document_type != DocumentType.PLAN:
+    if document_kind(submission.document_type).order_template != OrderTemplate.APPROVE_PLAN:
         raise ValidationError({"submission": "Это не план работы."})
     if submission.state != State.APPROVED:
         raise ValidationError({"submission": "Приказом утверждается только согласованный план."})
     planned = submission.unit
-    if not (planned.tree_id == unit.tree_id and unit.lft <= planned.lft and planned.rght <= unit.rght):
+    if not unit.is_ancestor_of(planned, include_self=True):
         raise ValidationError({"submission": "План другого подразделения."})
     years = _academic_year(submission.campaign.year)
     gen = genitive(planned.name)

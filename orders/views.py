@@ -25,10 +25,12 @@ from network.models import StaleVersionError, normalize_search
 from network.pdf import pdf_response
 from network.views import get_restricted, get_unit
 from orgunits.access import access_for
-from orgunits.models import DocumentType, OrgUnit
+from orgunits.models import OrgUnit
 from orgunits.views import UnitActionMixin
 from people.models import Person
 from submissions.models import State, Submission
+from workflow.kinds import codes_where
+from workflow.kinds import kind as document_kind
 
 from . import services
 from .forms import CONTROL_HINTS, CreateOrderForm, OrderForm, PointFormSet, RegisterFilterForm
@@ -149,7 +151,11 @@ class OrderCreateView(LoginRequiredMixin, FormView):
     def get_form_kwargs(self):
         plans = (
             Submission.objects.restrict(self.request.user, "view")
-            .filter(unit=self.unit, state=State.APPROVED, campaign__document_type=DocumentType.PLAN)
+            .filter(
+                unit=self.unit,
+                state=State.APPROVED,
+                campaign__document_type__in=codes_where(order_template=OrderTemplate.APPROVE_PLAN),
+            )
             .select_related("campaign", "unit")
             .order_by("-campaign__year")
         )
@@ -274,7 +280,7 @@ class OrderPdfView(LoginRequiredMixin, View):
 class FromSubmissionView(LoginRequiredMixin, View):
     """An order prepared from an approved document; a second click opens the existing one."""
 
-    document_type: str
+    template: str  # the OrderTemplate; the document's registered kind says whether it leads to one
     refused: str
     created_message: str
     existing_message: str
@@ -287,7 +293,8 @@ class FromSubmissionView(LoginRequiredMixin, View):
             Submission.objects.select_related("campaign", "unit__kind"), request.user, pk, "view"
         )
         services.check_may_issue(request.user, submission.unit)
-        if submission.document_type != self.document_type or submission.state != State.APPROVED:
+        prepared = document_kind(submission.document_type).order_template == self.template
+        if not prepared or submission.state != State.APPROVED:
             messages.error(request, self.refused)
             return redirect(submission)
         try:
@@ -306,7 +313,7 @@ class FromSubmissionView(LoginRequiredMixin, View):
 class FromPlanView(FromSubmissionView):
     """«Подготовить приказ об утверждении плана»: the pre-filled order of the plan's unit."""
 
-    document_type = DocumentType.PLAN
+    template = OrderTemplate.APPROVE_PLAN
     refused = "Приказ об утверждении готовится только по согласованному плану работы."
     created_message = "Проект приказа № {number} об утверждении плана подготовлен."
     existing_message = "Приказ об утверждении этого плана уже есть: № {number}."
@@ -318,7 +325,7 @@ class FromPlanView(FromSubmissionView):
 class FromCandidacyView(FromSubmissionView):
     """«Подготовить приказ о назначении»: the appoint_chair order of an approved candidacy."""
 
-    document_type = DocumentType.CANDIDATE
+    template = OrderTemplate.APPOINT_CHAIR
     refused = "Приказ о назначении готовится только по согласованной кандидатуре."
     created_message = "Проект приказа № {number} о назначении председателя подготовлен."
     existing_message = "Приказ по этой кандидатуре уже есть: № {number}."

@@ -6,12 +6,13 @@ from django.urls import reverse
 
 from network.forms import DateInput
 from orgunits.models import DocumentType, OrgUnit, Region, UnitKind
-from workflow.kinds import kind
+from workflow.kinds import KINDS, kind
 
 from .models import Campaign
 
-# Campaigns are for plans and reports (candidacies open their own; developments go to expertise one by one).
-DOCUMENT_TYPES = [(t.value, t.label) for t in (DocumentType.PLAN, DocumentType.REPORT)]
+# Campaigns are for the kinds with campaign deadlines: plans and reports (candidacies open their own;
+# developments go to expertise one by one).
+DOCUMENT_TYPES = [(code, DocumentType(code).label) for code in KINDS if KINDS[code].deadlines]
 OFFSETS_MESSAGE = "Сроки напоминаний — числа дней от 1 до 120 через запятую, например 14, 7, 1."
 ORDER_MESSAGE = "Даты должны идти по порядку: открытие ≤ срок представления ≤ закрытие."
 

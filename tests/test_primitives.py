@@ -1,13 +1,22 @@
 """Shared primitives exist once (issue 11): per-year numbering, optimistic locking, spreadsheet
 cells and the registered document kinds are asked, not re-implemented at each call site."""
 
+import dataclasses
 import datetime
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from network.numbering import next_number
 from orders import services as orders
 from orders.models import Order, OrderCounter, OrderTemplate
+from submissions.forms import DOCUMENT_TYPES
+from workflow import kinds
+
+from . import documents as d
+from . import factories as f
 
 D = datetime.date
 
@@ -40,3 +49,44 @@ def test_a_deleted_drafts_number_is_not_issued_again(net):
     first, second = order(net, D(2026, 3, 1)), order(net, D(2026, 3, 2))
     second.delete()
     assert (first.number, order(net, D(2026, 3, 3)).number) == (1, 3)
+
+
+# -- the registered kind is asked, not the document type ------------------------------------------
+
+
+@pytest.fixture
+def approved_plan(net):
+    f.member(f.PersonFactory(region=net.region, last_name="Председателева"), net.terek, "chair")
+    plan = d.plan(net)
+    d.item(plan)
+    return d.approve(plan, net)
+
+
+def test_the_order_from_a_document_follows_its_kinds_order_template(net, login, approved_plan, monkeypatch):
+    client = login(net.users.secretary)
+    url = reverse("orders:from_plan", args=[approved_plan.pk])
+    # A kind that no longer leads to an approval order: the page refuses, nothing is created.
+    monkeypatch.setitem(kinds.KINDS, "plan", dataclasses.replace(kinds.kind("plan"), order_template=""))
+    response = client.post(url, follow=True)
+    assert "только по согласованному плану" in response.content.decode() and not Order.objects.exists()
+    assert kinds.codes_where(order_template=OrderTemplate.APPROVE_PLAN) == []
+    # The registered kind says «approved by order»: the order is prepared.
+    monkeypatch.undo()
+    assert kinds.codes_where(order_template=OrderTemplate.APPROVE_PLAN) == ["plan"]
+    assert client.post(url).status_code == 302
+    assert Order.objects.get(submission=approved_plan).template == OrderTemplate.APPROVE_PLAN
+
+
+def test_a_candidacy_is_not_approved_by_a_plan_order(net, approved_plan):
+    candidate = dataclasses.replace(kinds.kind("plan"), order_template=OrderTemplate.APPOINT_CHAIR)
+    kinds.KINDS["plan"], original = candidate, kinds.KINDS["plan"]
+    try:
+        with pytest.raises(ValidationError, match="Это не план работы"):
+            orders.create_order(net.terek, OrderTemplate.APPROVE_PLAN, D(2026, 9, 20), None, submission=approved_plan)
+    finally:
+        kinds.KINDS["plan"] = original
+
+
+def test_campaigns_are_offered_for_the_kinds_with_campaign_deadlines():
+    assert [code for code, _ in DOCUMENT_TYPES] == [k.code for k in kinds.KINDS.values() if k.deadlines]
+    assert [code for code, _ in DOCUMENT_TYPES] == ["plan", "report"]

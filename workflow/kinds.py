@@ -43,6 +43,9 @@ class DocumentKind:
     # year («2026») or an academic one («2026/2027»)
     campaign_title: str = ""
     academic_year: bool = False
+    # the orders.OrderTemplate prepared from an approved document of this kind («Подготовить приказ»:
+    # a plan is approved by order, a candidacy ends in an appointment), "" for none
+    order_template: str = ""
 
     def content_module(self):
         if not self.content:
@@ -91,6 +94,11 @@ def register_kind(kind: DocumentKind) -> DocumentKind:
     return kind
 
 
+def codes_where(**attributes) -> list[str]:
+    """The codes of the kinds whose attributes have these values (in the order of registration)."""
+    return [k.code for k in KINDS.values() if all(getattr(k, a) == v for a, v in attributes.items())]
+
+
 def kind(code: str) -> DocumentKind:
     try:
         return KINDS[code]
@@ -111,6 +119,7 @@ register_kind(
         rollover_month=9,
         detail_template="plans/plan_content.html",
         academic_year=True,
+        order_template="approve_plan",
         pdf="plan",
         register="documents",
     )
@@ -142,6 +151,7 @@ register_kind(
         editor="people:candidacy_edit",
         campaign_title="Кандидатуры руководителей на {year} год",
         detail_template="people/candidacy_content.html",
+        order_template="appoint_chair",
         register="documents",
     )
 )
