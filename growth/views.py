@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -265,7 +265,7 @@ class StepStatusView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         step = form.save()
         # A status change is a change too: an editor who loaded the step before it is warned.
-        RouteStep.objects.filter(pk=step.pk).update(version=F("version") + 1)
+        step.bump_version()
         log_personal_data(
             self.request.user, self.person, PersonalDataAccess.Action.CHANGE, f"портфолио: статус шага «{step}»"
         )

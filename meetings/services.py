@@ -155,13 +155,6 @@ def not_editable_message(meeting: Meeting) -> str | None:
     return None if meeting.is_draft else FROZEN_MESSAGE
 
 
-def _touch(locked: Meeting, expected_version: int) -> None:
-    bumped = Meeting.objects.filter(pk=locked.pk, version=expected_version).update(version=models.F("version") + 1)
-    if not bumped:
-        raise StaleVersionError
-    locked.version = expected_version + 1
-
-
 def edit(meeting: Meeting, user, expected_version, change: Callable[[Meeting], T]) -> T:
     """Apply `change(locked_meeting)` as one edit of the protocol.
 
@@ -176,7 +169,7 @@ def edit(meeting: Meeting, user, expected_version, change: Callable[[Meeting], T
         with transaction.atomic():
             locked = Meeting.objects.select_for_update(of=("self",)).select_related("unit").get(pk=meeting.pk)
             check_editable(locked)
-            _touch(locked, expected_version)
+            locked.claim_version(expected_version)
             result = change(locked)
             if locked.chair_confirmed_at or locked.secretary_confirmed_at:
                 # Withdrawing the confirmations is itself a move: logged, and told to who had confirmed.

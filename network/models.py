@@ -30,20 +30,44 @@ class VersionedModel(models.Model):
     class Meta:
         abstract = True
 
+    def claim_version(self, expected_version: int) -> None:
+        """Move the row from `expected_version` to the next one; StaleVersionError if it has moved.
+
+        For edits that write other rows (a protocol's items) and not this one's fields; call inside
+        the edit's transaction, so that a failure later undoes the claim."""
+        # The conditional UPDATE takes the row lock, so of two concurrent editors
+        # exactly one sees its version still current.
+        bumped = (
+            type(self)
+            ._base_manager.filter(pk=self.pk, version=expected_version)
+            .update(version=models.F("version") + 1)
+        )
+        if not bumped:
+            raise StaleVersionError
+        self.version = expected_version + 1
+
     def save_versioned(self, expected_version: int):
         """Save if the row is still at `expected_version`; raise StaleVersionError otherwise."""
         with transaction.atomic():
-            # The conditional UPDATE takes the row lock, so of two concurrent editors
-            # exactly one sees its version still current.
-            bumped = (
-                type(self)
-                ._base_manager.filter(pk=self.pk, version=expected_version)
-                .update(version=models.F("version") + 1)
-            )
-            if not bumped:
-                raise StaleVersionError
-            self.version = expected_version + 1
+            self.claim_version(expected_version)
             self.save()
+
+    def delete_versioned(self, expected_version: int):
+        """Delete if the row is still at `expected_version`; raise StaleVersionError otherwise
+        (nobody loses an edit made after the page with the «Удалить» button was opened)."""
+        with transaction.atomic():
+            # The row lock keeps a concurrent edit from slipping in between the check and the delete.
+            locked = type(self)._base_manager.select_for_update().filter(pk=self.pk, version=expected_version).first()
+            if locked is None:
+                raise StaleVersionError
+            # Through the instance, so that cascades and delete signals run as for any delete.
+            return locked.delete()
+
+    def bump_version(self) -> None:
+        """A change saved without a version check (a status set in one click) still moves the
+        version, so that an editor who loaded the record before it is warned."""
+        type(self)._base_manager.filter(pk=self.pk).update(version=models.F("version") + 1)
+        self.version += 1
 
 
 class Notification(models.Model):

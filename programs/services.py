@@ -208,8 +208,10 @@ def set_status(item: RoadmapItem, status: str, user, expected_version: int, toda
 
 @transaction.atomic
 def delete_item(item: RoadmapItem, expected_version: int) -> None:
-    if not RoadmapItem.objects.filter(pk=item.pk, version=expected_version).delete()[0]:
-        raise ValidationError(STALE)
+    try:
+        item.delete_versioned(expected_version)
+    except StaleVersionError:
+        raise ValidationError(STALE) from None
 
 
 # -- pages ------------------------------------------------------------------------------------------

@@ -9,9 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
+from network.models import StaleVersionError
 from network.numbering import next_number
 from orders import services as orders
 from orders.models import Order, OrderCounter, OrderTemplate
+from orgunits.models import School
+from programs.models import RoadmapItem
 from submissions.forms import DOCUMENT_TYPES
 from workflow import kinds
 
@@ -90,3 +93,40 @@ def test_a_candidacy_is_not_approved_by_a_plan_order(net, approved_plan):
 def test_campaigns_are_offered_for_the_kinds_with_campaign_deadlines():
     assert [code for code, _ in DOCUMENT_TYPES] == [k.code for k in kinds.KINDS.values() if k.deadlines]
     assert [code for code, _ in DOCUMENT_TYPES] == ["plan", "report"]
+
+
+# -- optimistic locking: one mechanism (network.models.VersionedModel) ----------------------------
+
+
+def test_a_versioned_delete_refuses_a_stale_version_and_changes_nothing(net):
+    school = f.SchoolFactory(municipality=net.terek, short_name="СОШ № 7")
+    school.save_versioned(1)  # somebody else's edit: version 2
+    with pytest.raises(StaleVersionError):
+        School.objects.get(pk=school.pk).delete_versioned(1)
+    assert School.objects.filter(pk=school.pk, version=2).exists()
+    school.delete_versioned(2)
+    assert not School.objects.filter(pk=school.pk).exists()
+
+
+def test_claiming_a_version_moves_it_once_and_a_second_claim_is_stale(net):
+    school = f.SchoolFactory(municipality=net.terek, short_name="СОШ № 8")
+    school.claim_version(1)
+    assert (school.version, School.objects.get(pk=school.pk).version) == (2, 2)
+    with pytest.raises(StaleVersionError):
+        School.objects.get(pk=school.pk).claim_version(1)
+    school.bump_version()  # a change saved without a check still warns the editors who loaded version 2
+    assert School.objects.get(pk=school.pk).version == 3
+
+
+def test_a_roadmap_item_deleted_from_a_stale_page_stays_and_the_user_is_told(net, login):
+    from tests.test_programs import item_data, make_item, make_program
+
+    item = make_item(make_program(net.terek))
+    client = login(net.users.methodist)
+    client.post(reverse("plans:roadmap_item_edit", args=[item.pk]), item_data(item, activity="Правка"))
+    url = reverse("plans:roadmap_item_delete", args=[item.pk])
+    response = client.post(url, {"expected_version": "1"}, follow=True)
+    assert "изменил другой пользователь" in response.content.decode()
+    assert RoadmapItem.objects.filter(pk=item.pk, activity="Правка").exists()
+    client.post(url, {"expected_version": "2"})
+    assert not RoadmapItem.objects.filter(pk=item.pk).exists()
