@@ -302,31 +302,25 @@ def role_group(unit, role_code: str) -> Group:
     return group
 
 
-def _log_grant(*, by, user, unit_id: int, role: str, change: str, via: str | None) -> None:
-    from orgunits.models import GrantLog
+def _log_grant(*, by, user, unit, role: str, change: str, via: str | None) -> None:
+    # One entry in the one history (history.LogEntry), about the unit: see orgunits.grant_log.
+    from orgunits.grant_log import log_grant
 
-    GrantLog.objects.create(
-        by=by if getattr(by, "is_authenticated", False) else None,
-        user=user,
-        unit_id=unit_id,
-        role=role,
-        change=change,
-        via=via or GrantLog.Via.SYSTEM,
-    )
+    log_grant(by=by, user=user, unit=unit, role=role, change=change, via=via)
 
 
 @transaction.atomic
 def grant_role(user, unit, role_code: str, *, by=None, via: str | None = None) -> bool:
     """Give `user` the role at `unit`; False when they already held it (nothing logged then).
 
-    `by` is who acted (None: the system — a command or the demo loader), `via` a GrantLog.Via.
+    `by` is who acted (None: the system — a command or the demo loader), `via` a GrantVia (orgunits.grant_log).
     """
     group = role_group(unit, role_code)
     if user.groups.filter(pk=group.pk).exists():
         return False
     user.groups.add(group)
     forget_access(user)
-    _log_grant(by=by, user=user, unit_id=unit.pk, role=role_code, change="granted", via=via)
+    _log_grant(by=by, user=user, unit=unit, role=role_code, change="granted", via=via)
     return True
 
 
@@ -338,7 +332,7 @@ def revoke_role(user, unit, role_code: str, *, by=None, via: str | None = None) 
         return False
     user.groups.remove(group)
     forget_access(user)
-    _log_grant(by=by, user=user, unit_id=unit.pk, role=role_code, change="revoked", via=via)
+    _log_grant(by=by, user=user, unit=unit, role=role_code, change="revoked", via=via)
     return True
 
 
@@ -365,9 +359,10 @@ def sync_membership_roles(user, memberships, *, by=None, via: str | None = None)
     actually changes is written to the grant log (`by` acted; None is the system).
     Grants given by an administrator (reviewer, administrator) are left alone.
     """
-    from orgunits.models import GrantLog, OrgUnit
+    from orgunits.grant_log import GrantVia
+    from orgunits.models import OrgUnit
 
-    via = via or GrantLog.Via.MEMBERSHIP
+    via = via or GrantVia.MEMBERSHIP
     desired = {role_group_name(m.unit_id, m.role): m for m in memberships if ROLES[m.role].membership}
     current = {
         g.name: g
@@ -377,12 +372,13 @@ def sync_membership_roles(user, memberships, *, by=None, via: str | None = None)
     for name in sorted(set(current) - set(desired)):
         user.groups.remove(current[name])
         unit_id, role = parse_role_group_name(name)
-        if OrgUnit.objects.filter(pk=unit_id).exists():  # a role group may outlive its unit: nothing to log then
-            _log_grant(by=by, user=user, unit_id=unit_id, role=role, change="revoked", via=via)
+        unit = OrgUnit.objects.filter(pk=unit_id).first()
+        if unit is not None:  # a role group may outlive its unit: nothing to log then
+            _log_grant(by=by, user=user, unit=unit, role=role, change="revoked", via=via)
     for name, m in desired.items():
         if name not in current:
             user.groups.add(role_group(m.unit, m.role))
-            _log_grant(by=by, user=user, unit_id=m.unit_id, role=m.role, change="granted", via=via)
+            _log_grant(by=by, user=user, unit=m.unit, role=m.role, change="granted", via=via)
     forget_access(user)
 
 

@@ -1,13 +1,13 @@
 """The admin is for the superuser only (network.adminsite); regional administrators use portal pages.
 
 No guardian object-permission pages: a role is granted only through the unit's «Доступ» page,
-which logs it (GrantLog). The grant log itself is read-only here.
+which logs it in the one history (history.LogEntry, read-only in the admin).
 """
 
 from django.contrib import admin
 from mptt.admin import MPTTModelAdmin
 
-from .models import GrantLog, OrgUnit, Region, School, UnitKind
+from .models import OrgUnit, Region, School, UnitKind
 
 
 @admin.register(Region)
@@ -44,21 +44,3 @@ class SchoolAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name", "inn"]
     list_select_related = ["municipality"]
     raw_id_fields = ["municipality"]
-
-
-@admin.register(GrantLog)
-class GrantLogAdmin(admin.ModelAdmin):
-    list_display = ["at", "user", "role", "change", "unit", "by", "via"]
-    list_filter = ["change", "via", "role"]
-    date_hierarchy = "at"
-    list_select_related = ["user", "unit", "by"]
-    search_fields = ["user__username", "user__last_name", "unit__name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -9,7 +8,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from network.models import VersionedModel, normalize_search
-from orgunits.access import ACTIONS, ROLES, RestrictedQuerySet
+from orgunits.access import ACTIONS, RestrictedQuerySet
 
 
 class Level(models.TextChoices):
@@ -276,53 +275,3 @@ def placement_errors(kind: UnitKind, parent: "OrgUnit | None", region_id) -> dic
     if parent.closed_on:
         return {"parent": f"«{parent}» прекратило работу: в него нельзя добавлять подразделения."}
     return {}
-
-
-class GrantLog(models.Model):
-    """Every grant and revocation of a role at a unit: who gave it, to whom, where, through what.
-
-    Append-only. Written by orgunits.access (grant_role, revoke_role, sync_membership_roles) only
-    when a grant really changes, so a repeated sync leaves no noise. `by` is empty for the system
-    (a command, the demo loader, an import without a known user).
-    """
-
-    class Change(models.TextChoices):
-        GRANTED = "granted", "назначена"
-        REVOKED = "revoked", "отозвана"
-
-    class Via(models.TextChoices):
-        ACCESS_PAGE = "access_page", "страница «Доступ»"
-        MEMBERSHIP = "membership", "изменение состава"
-        IMPORT = "import", "загрузка реестра"
-        SYSTEM = "system", "система (команда, демонстрационные данные)"
-
-    at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="кто изменил",
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grant_log", verbose_name="кому"
-    )
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="grant_log", verbose_name="подразделение")
-    role = models.CharField("роль", max_length=20)
-    change = models.CharField("изменение", max_length=10, choices=Change.choices)
-    via = models.CharField("каким образом", max_length=20, choices=Via.choices, default=Via.SYSTEM)
-
-    class Meta:
-        verbose_name = "изменение прав доступа"
-        verbose_name_plural = "журнал прав доступа"
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["unit", "-at"], name="grantlog_unit_at")]
-
-    def __str__(self):
-        return f"{self.at:%d.%m.%Y %H:%M} {self.user}: {self.role_label} {self.get_change_display()} в «{self.unit}»"
-
-    @property
-    def role_label(self) -> str:
-        role = ROLES.get(self.role)
-        return role.label if role else self.role

@@ -16,9 +16,10 @@ from django.views.generic import FormView, TemplateView
 from network.models import normalize_search
 from people.models import PersonalDataAccess
 
+from . import grant_log
 from .access import access_for
 from .forms import AccessLogFilterForm, RegionSettingsForm
-from .models import DocumentType, GrantLog, Region, UnitKind
+from .models import DocumentType, OrgUnit, Region, UnitKind
 
 NOT_ADMIN = "Эта страница — для администраторов региона. Обратитесь к администратору своего региона."
 
@@ -152,11 +153,6 @@ class RegionGrantLogView(RegionAdminMixin, TemplateView):
     template_name = "orgunits/region_grant_log.html"
 
     def get_context_data(self, **kwargs):
-        entries = (
-            GrantLog.objects.filter(unit__region=self.region)
-            .select_related("by", "user", "unit")
-            .order_by("-at", "-pk")
-        )
-        return super().get_context_data(
-            page_obj=Paginator(entries, 50).get_page(self.request.GET.get("page")), **kwargs
-        )
+        entries = grant_log.for_units(OrgUnit.objects.filter(region=self.region)).select_related("actor")
+        page = Paginator(entries, 50).get_page(self.request.GET.get("page"))
+        return super().get_context_data(page_obj=page, grant_rows=grant_log.rows(page.object_list), **kwargs)

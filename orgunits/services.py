@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import GrantLog, OrgUnit, placement_errors
+from .models import OrgUnit, placement_errors
 
 
 def _lock_trees(*tree_ids: int) -> None:
@@ -67,9 +67,16 @@ def move_unit(unit: OrgUnit, new_parent: OrgUnit | None) -> OrgUnit:
 
 
 def grant_log_for(viewer, user, limit: int = 20):
-    """The latest grants and revocations of `user`'s roles at the units `viewer` may see (a lazy queryset)."""
-    return (
-        GrantLog.objects.filter(user=user, unit__in=OrgUnit.objects.restrict(viewer, "view"))
-        .select_related("by", "user", "unit")
-        .order_by("-at", "-pk")[:limit]
-    )
+    """The latest grants and revocations of `user`'s roles at the units `viewer` may see (GrantRows, lazily)."""
+    from django.utils.functional import SimpleLazyObject
+
+    from . import grant_log
+
+    def latest():
+        entries = grant_log.for_user(getattr(user, "pk", user)).filter(
+            object_id__in=OrgUnit.objects.restrict(viewer, "view").values("pk")
+        )
+        return grant_log.rows(entries.select_related("actor")[:limit])
+
+    # Lazy: evaluated only when the card shows it (to those who may edit the card).
+    return SimpleLazyObject(latest)

@@ -12,10 +12,11 @@ from network.models import normalize_search
 from network.views import get_restricted, get_unit
 from programs.services import unit_block as unit_programs_block
 
-from . import services
+from . import grant_log, services
 from .access import GRANTABLE_ROLES, ROLES, access_for, grant_role, revoke_role, role_holders
 from .forms import GrantForm, MoveForm, OrgUnitForm, SchoolForm
-from .models import DocumentType, GrantLog, OrgUnit, School
+from .grant_log import GrantVia
+from .models import DocumentType, OrgUnit, School
 from .tree import annotate_counts, chains, node_queryset
 
 TREE_CHILDREN_LIMIT = 500  # past this a node lists no more children: search finds the rest
@@ -218,7 +219,7 @@ class UnitAccessView(UnitActionMixin, FormView):
                 messages.error(request, "Нельзя отозвать собственную роль администратора.")
                 return redirect("orgunits:access", pk=self.unit.pk)
             name = user.get_full_name() or user
-            if revoke_role(user, self.unit, role, by=request.user, via=GrantLog.Via.ACCESS_PAGE):
+            if revoke_role(user, self.unit, role, by=request.user, via=GrantVia.ACCESS_PAGE):
                 messages.success(request, f"Роль «{ROLES[role].label}» у {name} отозвана.")
             else:
                 messages.info(request, f"У {name} нет роли «{ROLES[role].label}» здесь: отзывать нечего.")
@@ -228,18 +229,20 @@ class UnitAccessView(UnitActionMixin, FormView):
     def form_valid(self, form):
         user, role = form.cleaned_data["username"], form.cleaned_data["role"]
         name = user.get_full_name() or user
-        if grant_role(user, self.unit, role, by=self.request.user, via=GrantLog.Via.ACCESS_PAGE):
+        if grant_role(user, self.unit, role, by=self.request.user, via=GrantVia.ACCESS_PAGE):
             messages.success(self.request, f"{name}: роль «{ROLES[role].label}» назначена.")
         else:
             messages.info(self.request, f"{name} уже имеет роль «{ROLES[role].label}» здесь: ничего не изменено.")
         return redirect("orgunits:access", pk=self.unit.pk)
 
     def get_context_data(self, **kwargs):
-        log = self.unit.grant_log.select_related("by", "user").order_by("-at", "-pk")
+        log = grant_log.grant_entries().filter(object_id=self.unit.pk).select_related("actor")
+        page = Paginator(log, 25).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             granted=role_holders(self.unit, GRANTABLE_ROLES),
             by_membership=role_holders(self.unit, [r for r in ROLES.values() if r.membership]),
-            grant_log=Paginator(log, 25).get_page(self.request.GET.get("page")),
+            grant_log=page,
+            grant_rows=grant_log.rows(page.object_list),
             **kwargs,
         )
 

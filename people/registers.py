@@ -4,7 +4,8 @@ from django.db.models import Prefetch
 from import_export import fields, widgets
 
 from orgunits.access import access_for
-from orgunits.models import GrantLog, Region
+from orgunits.grant_log import GrantVia
+from orgunits.models import Region
 from registers.base import Register, register
 from registers.resources import (
     SchoolInnWidget,
@@ -211,7 +212,7 @@ class MembershipResource(UserResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         super().save_instance(instance, is_create, row, **kwargs)
         # A login's grants follow the person's memberships.
-        sync_person_access(instance.person, by=self.user, via=GrantLog.Via.IMPORT)
+        sync_person_access(instance.person, by=self.user, via=GrantVia.IMPORT)
 
 
 class MembershipExportResource(MembershipResource):

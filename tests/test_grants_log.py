@@ -1,5 +1,5 @@
-"""Every grant and revocation is logged (GrantLog), only when something changes; the portal pages
-of a regional administrator (region settings, the region's 152-ФЗ log, the grant log, unit kinds)
+"""Every grant and revocation is logged in the one history (history.LogEntry), only when something changes;
+the portal pages of a regional administrator (region settings, the region's 152-ФЗ log, the grant log, unit kinds)
 go through the regional grants: 404 for a region not theirs to see, 403 for a non-administrator.
 """
 
@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from history.models import LogEntry
+from orgunits import grant_log
 from orgunits.access import grant_role
-from orgunits.models import GrantLog
 from people.models import PersonalDataAccess
 from people.services import sync_person_access
 
@@ -31,13 +32,29 @@ def foreign(net):
 @pytest.fixture(autouse=True)
 def _fresh_log(net):
     # The fixture network's own grants (roles of its logins) are logged too; tests start from here.
-    GrantLog.objects.all().delete()
+    grant_log.grant_entries().delete()
 
 
-def rows(**filters):
-    return list(
-        GrantLog.objects.filter(**filters).values_list("by__username", "user__username", "role", "change", "via")
-    )
+def grants(unit=None, user=None):
+    """The grant entries of the history, about `unit` and/or the login `user`."""
+    entries = grant_log.grant_entries()
+    if unit is not None:
+        entries = entries.filter(object_id=unit.pk)
+    if user is not None:
+        entries = entries.filter(snapshot__grant__user=user.pk)
+    return entries
+
+
+def rows(unit=None, user=None):
+    """(who acted, whom, role, granted/revoked, path) of each grant entry."""
+    from django.contrib.auth import get_user_model
+
+    names = dict(get_user_model().objects.values_list("pk", "username"))
+    result = []
+    for e in grants(unit, user).select_related("actor"):
+        g = e.snapshot["grant"]
+        result.append((e.actor.username if e.actor else None, names[g["user"]], g["role"], g["change"], g["path"]))
+    return result
 
 
 # -- the «Доступ» page ---------------------------------------------------------------------------
@@ -51,19 +68,19 @@ def test_a_grant_on_the_access_page_is_logged_once(net, login):
     # The same grant again changes nothing and says so; no second row.
     response = client.post(url, {"username": "teacher", "role": "reviewer"}, follow=True)
     assert "уже имеет роль" in response.content.decode()
-    assert GrantLog.objects.filter(unit=net.terek).count() == 1
+    assert grants(unit=net.terek).count() == 1
 
 
 def test_a_revocation_on_the_access_page_is_logged_once(net, login):
     grant_role(net.users.teacher, net.terek, "reviewer")
-    GrantLog.objects.all().delete()
+    grant_log.grant_entries().delete()
     client = login(net.users.admin)
     url = reverse("orgunits:access", args=[net.terek.pk])
     client.post(url, {"revoke": f"{net.users.teacher.pk}:reviewer"})
     assert rows(unit=net.terek) == [("admin", "teacher", "reviewer", "revoked", "access_page")]
     response = client.post(url, {"revoke": f"{net.users.teacher.pk}:reviewer"}, follow=True)
     assert "отзывать нечего" in response.content.decode()
-    assert GrantLog.objects.filter(unit=net.terek).count() == 1
+    assert grants(unit=net.terek).count() == 1
 
 
 def test_the_access_page_shows_the_log(net, login):
@@ -81,7 +98,7 @@ def test_a_refused_grant_leaves_no_row(net, login, username):
         reverse("orgunits:access", args=[net.terek.pk]), {"username": "outsider", "role": "administrator"}
     )
     assert response.status_code in (403, 404)
-    assert not GrantLog.objects.filter(user=net.users.outsider).exists()
+    assert not grants(user=net.users.outsider).exists()
 
 
 # -- membership-driven grants --------------------------------------------------------------------
@@ -94,27 +111,27 @@ def test_adding_and_ending_a_membership_logs_the_role_sync(net, login):
         reverse("people:member_add", args=[net.terek.pk]),
         {"person": person.pk, "role": "member", "starts_on": "2026-09-01", "ends_on": ""},
     )
-    assert rows(user__username="newcomer") == [("methodist", "newcomer", "member", "granted", "membership")]
+    assert rows(user=person.user) == [("methodist", "newcomer", "member", "granted", "membership")]
     membership = person.memberships.get()
     client.post(reverse("people:membership_end", args=[membership.pk]), {"left_on": "2026-10-01"})
-    assert sorted(rows(user__username="newcomer")) == [
+    assert sorted(rows(user=person.user)) == [
         ("methodist", "newcomer", "member", "granted", "membership"),
         ("methodist", "newcomer", "member", "revoked", "membership"),
     ]
 
 
 def test_a_sync_that_changes_nothing_logs_nothing(net):
-    before = GrantLog.objects.count()
+    before = LogEntry.objects.count()
     sync_person_access(net.users.teacher_person)
     sync_person_access(net.users.methodist_person, by=net.users.admin)
-    assert GrantLog.objects.count() == before
+    assert LogEntry.objects.count() == before
 
 
 def test_a_system_sync_is_logged_without_an_actor(net):
     person = f.PersonFactory(region=net.region, user=f.UserFactory(username="imported"))
     f.member(person, net.baksan, "secretary")
     sync_person_access(person)
-    assert rows(user__username="imported") == [(None, "imported", "secretary", "granted", "membership")]
+    assert rows(user=person.user) == [(None, "imported", "secretary", "granted", "membership")]
 
 
 def test_the_person_card_shows_the_grant_log_to_those_who_may_edit_it(net, login):
