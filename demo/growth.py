@@ -94,12 +94,12 @@ def _answer(survey, person, topics, rng, submitted_at, units):
 
 def _answers_from_members(survey, topics, rng, count, submitted_at, exclude=()):
     """`count` generated members of the organiser's subtree answer (their units at the time)."""
+    from orgunits.subtree import subtree_q
     from people.models import Membership
-    from surveys.services import subtree_q
 
     memberships = (
         Membership.objects.active()
-        .filter(subtree_q(survey.unit))
+        .filter(subtree_q(survey.unit, "unit__"))
         .exclude(person__in=list(exclude))
         .order_by("person_id", "unit_id")
         .values_list("person_id", "unit_id")

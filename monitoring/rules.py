@@ -28,6 +28,7 @@ from events.models import Event, Participation
 from growth.models import Course, Mentoring, Route
 from growth.services import is_young_specialist, years_before
 from orgunits.models import Level, OrgUnit, School
+from orgunits.subtree import subtree_q
 from people.models import Membership, Person
 
 from .models import Assessed
@@ -115,8 +116,7 @@ class Scope:
     # -- loading --------------------------------------------------------------------------------
 
     def subtree_q(self, prefix=""):
-        root = self.root
-        return Q(**{f"{prefix}tree_id": root.tree_id, f"{prefix}lft__gte": root.lft, f"{prefix}lft__lte": root.rght})
+        return subtree_q(self.root, prefix)
 
     def active_membership_q(self):
         return Q(starts_on__lte=self.ref) & (Q(left_on__isnull=True) | Q(left_on__gte=self.start))

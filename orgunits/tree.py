@@ -7,6 +7,7 @@ from people.models import Membership
 
 from .access import access_for
 from .models import OrgUnit
+from .subtree import ancestors_q
 
 
 def annotate_counts(queryset, user):
@@ -40,7 +41,7 @@ def chains(units) -> dict[int, list[OrgUnit]]:
         return {}
     q = Q()
     for unit in units:
-        q |= Q(tree_id=unit.tree_id, lft__lt=unit.lft, rght__gt=unit.rght)
+        q |= ancestors_q(unit, include_self=False)
     ancestors = list(OrgUnit.objects.filter(q).only("pk", "name", "short_name", "tree_id", "lft", "rght"))
     result = {}
     for unit in units:

@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 
 from network.models import normalize_search
 from orgunits.models import OrgUnit, School
+from orgunits.subtree import subtree_q
 
 from .models import Membership, MembershipRole, Person, Subject
 
@@ -78,11 +79,9 @@ class PersonFilter(django_filters.FilterSet):
         return queryset.filter(
             Exists(
                 Membership.objects.filter(
+                    subtree_q(unit, "unit__"),
                     person=OuterRef("pk"),
                     left_on__isnull=True,
-                    unit__tree_id=unit.tree_id,
-                    unit__lft__gte=unit.lft,
-                    unit__lft__lte=unit.rght,
                 )
             )
         )
@@ -91,7 +90,5 @@ class PersonFilter(django_filters.FilterSet):
         memberships = Membership.objects.filter(person=OuterRef("pk"), left_on__isnull=True, role=value)
         unit = self.form.cleaned_data.get("unit")
         if unit:
-            memberships = memberships.filter(
-                unit__tree_id=unit.tree_id, unit__lft__gte=unit.lft, unit__lft__lte=unit.rght
-            )
+            memberships = memberships.filter(subtree_q(unit, "unit__"))
         return queryset.filter(Exists(memberships))

@@ -253,7 +253,7 @@ class RoadmapItem(VersionedModel):
             errors["responsible_text"] = "Укажите ответственного: подразделение, лицо или текстом."
         if self.responsible_unit_id and program.unit_id:
             unit, own = self.responsible_unit, program.unit
-            if not (unit.tree_id == own.tree_id and own.lft <= unit.lft and unit.rght <= own.rght):
+            if not own.is_ancestor_of(unit, include_self=True):
                 errors["responsible_unit"] = (
                     "Ответственное подразделение — само подразделение программы или нижестоящее."
                 )

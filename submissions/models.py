@@ -19,6 +19,7 @@ from django.urls import reverse
 from network.models import VersionedModel
 from orgunits.access import RestrictedQuerySet
 from orgunits.models import DocumentType
+from orgunits.subtree import subtree_q
 from workflow.kinds import kind as document_kind
 
 # The default dates of each document's campaign are its kind's (workflow.kinds).
@@ -105,7 +106,7 @@ class Campaign(models.Model):
         qs = qs.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=self.due_on))
         qs = qs.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=self.due_on))
         if within is not None:
-            qs = qs.filter(tree_id=within.tree_id, lft__gt=within.lft, lft__lt=within.rght)
+            qs = qs.filter(subtree_q(within, include_self=False))
         return qs
 
 

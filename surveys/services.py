@@ -14,6 +14,7 @@ from network.models import StaleVersionError
 from network.notify import notify
 from orgunits.access import access_for
 from orgunits.models import OrgUnit
+from orgunits.subtree import ancestors_q, subtree_q
 from people.models import Membership
 
 from .models import CourseFormat, NeedsAnswer, NeedsSurvey, SurveyTopic
@@ -86,14 +87,10 @@ def organised_surveys(user):
     return NeedsSurvey.objects.filter(q)
 
 
-def subtree_q(unit, prefix="unit__") -> Q:
-    return Q(**{f"{prefix}tree_id": unit.tree_id, f"{prefix}lft__gte": unit.lft, f"{prefix}lft__lte": unit.rght})
-
-
 def respondent_units(person, survey):
     """The person's active memberships' units inside the organiser's subtree."""
     return OrgUnit.objects.filter(
-        subtree_q(survey.unit, prefix=""),
+        subtree_q(survey.unit),
         pk__in=Membership.objects.active().filter(person=person).values("unit_id"),
     )
 
@@ -102,7 +99,7 @@ def is_respondent(person, survey) -> bool:
     """A teacher with a login who is an active member of a unit in the organiser's subtree."""
     if person is None or person.user_id is None:
         return False
-    return Membership.objects.active().filter(subtree_q(survey.unit), person=person).exists()
+    return Membership.objects.active().filter(subtree_q(survey.unit, "unit__"), person=person).exists()
 
 
 def addressed_to(person, survey) -> bool:
@@ -133,7 +130,7 @@ def surveys_for(person):
         return NeedsSurvey.objects.none()
     q = Q()
     for unit in units:
-        q |= Q(unit__tree_id=unit.tree_id, unit__lft__lte=unit.lft, unit__rght__gte=unit.rght)
+        q |= ancestors_q(unit, "unit__")
     return NeedsSurvey.objects.filter(q).exclude(state=NeedsSurvey.State.DESIGN)
 
 
@@ -152,7 +149,7 @@ def awaiting_answer(person, today: datetime.date):
 def respondent_users(survey):
     from django.contrib.auth import get_user_model
 
-    people = Membership.objects.active().filter(subtree_q(survey.unit)).values("person_id")
+    people = Membership.objects.active().filter(subtree_q(survey.unit, "unit__")).values("person_id")
     return get_user_model().objects.filter(person__in=people, is_active=True)
 
 

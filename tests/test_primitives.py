@@ -13,7 +13,9 @@ from network.models import StaleVersionError
 from network.numbering import next_number
 from orders import services as orders
 from orders.models import Order, OrderCounter, OrderTemplate
-from orgunits.models import School
+from orgunits.models import OrgUnit, School
+from orgunits.subtree import ancestors_q, subtree_q
+from people.models import Membership
 from programs.models import RoadmapItem
 from submissions.forms import DOCUMENT_TYPES
 from workflow import kinds
@@ -130,3 +132,22 @@ def test_a_roadmap_item_deleted_from_a_stale_page_stays_and_the_user_is_told(net
     assert RoadmapItem.objects.filter(pk=item.pk, activity="Правка").exists()
     client.post(url, {"expected_version": "2"})
     assert not RoadmapItem.objects.filter(pk=item.pk).exists()
+
+
+# -- the subtree filter: one Q builder (orgunits.subtree) -----------------------------------------
+
+
+def names(queryset):
+    return sorted(queryset.values_list("name", flat=True))
+
+
+def test_the_subtree_of_a_unit_is_itself_and_everything_below_it(net):
+    below_terek = [net.terek.name, net.terek_rmo.name, net.shmo.name]
+    assert names(OrgUnit.objects.filter(subtree_q(net.terek))) == sorted(below_terek)
+    assert names(OrgUnit.objects.filter(subtree_q(net.terek, include_self=False))) == sorted(below_terek[1:])
+    above_shmo = [net.rumo.name, net.cnppm.name, net.terek.name, net.terek_rmo.name]
+    assert names(OrgUnit.objects.filter(ancestors_q(net.shmo))) == sorted([*above_shmo, net.shmo.name])
+    assert names(OrgUnit.objects.filter(ancestors_q(net.shmo, include_self=False))) == sorted(above_shmo)
+    # Across a relation: the memberships held in Terek's subtree, not Baksan's.
+    held = Membership.objects.filter(subtree_q(net.terek, "unit__")).values_list("person__user", flat=True)
+    assert net.users.teacher.pk in held and net.users.baksan_methodist.pk not in held
