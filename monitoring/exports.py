@@ -6,11 +6,8 @@ Sheet «Значения»: every value with its numerator, denominator, share, 
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from network.spreadsheets import neutralise, temporary_workbook
+from network.spreadsheets import cell, set_widths, temporary_workbook
 
 from . import services
 from .models import Result
@@ -23,20 +20,11 @@ def write_workbook(campaign, indicators, file) -> None:
     summary = wb.create_sheet("Итоги")
     values = wb.create_sheet("Значения")
 
-    def cell(ws, value, bold=False, number_format=None):
-        c = WriteOnlyCell(ws, value=neutralise(value))
-        if bold:
-            c.font = Font(bold=True)
-        if number_format:
-            c.number_format = number_format
-        return c
-
     # -- summary -------------------------------------------------------------------------------
     head = ["Место", "Подразделение / ОО", "Что оценивается", *[i.short_name for i in indicators]]
     head += ["Сумма баллов", "Из возможных", f"Изменение к {campaign.year - 1} г."]
     widths = [8, 60, 24, *[14] * len(indicators), 12, 12, 14]
-    for n, width in enumerate(widths, start=1):
-        summary.column_dimensions[get_column_letter(n)].width = width
+    set_widths(summary, widths)
     summary.freeze_panes = "D3"
     summary.append([cell(summary, str(campaign), bold=True)])
     summary.append([cell(summary, title, bold=True) for title in head])
@@ -84,8 +72,7 @@ def write_workbook(campaign, indicators, file) -> None:
         "Внёс",
         "Когда",
     ]
-    for n, width in enumerate([50, 40, 10, 12, 10, 8, 16, 40, 50, 40, 24, 24, 18], start=1):
-        values.column_dimensions[get_column_letter(n)].width = width
+    set_widths(values, [50, 40, 10, 12, 10, 8, 16, 40, 50, 40, 24, 24, 18])
     values.freeze_panes = "A2"
     values.append([cell(values, title, bold=True) for title in head])
     results = (
@@ -109,7 +96,7 @@ def write_workbook(campaign, indicators, file) -> None:
                 cell(values, r.evidence_url),
                 cell(values, r.evidence_name),
                 cell(values, r.entered_by.get_full_name() or r.entered_by.username) if r.entered_by else "",
-                timezone.localtime(r.entered_at).replace(tzinfo=None) if r.entered_at else "",
+                cell(values, timezone.localtime(r.entered_at)) if r.entered_at else "",
             ]
         )
     wb.save(file)

@@ -11,16 +11,11 @@ import datetime
 import io
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from network.spreadsheets import neutralise
+from network.spreadsheets import cell, neutralise, set_widths
 
 CHUNK_ROWS = 2000
 DEFAULT_WIDTH = 18
-DATE_FORMAT = "DD.MM.YYYY"
-DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
 
 
 def headers(register, resource) -> list[str]:
@@ -51,31 +46,12 @@ def write_xlsx(register, resource, queryset, file, progress=None, every=5000, tr
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(register.title[:31])
     names = headers(register, resource)
-    for index, name in enumerate(names, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = register.widths.get(name, DEFAULT_WIDTH)
+    set_widths(ws, [register.widths.get(name, DEFAULT_WIDTH) for name in names])
     ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-
-    def head(value):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.font = bold
-        return cell
-
-    ws.append([head(name) for name in names])
+    ws.append([cell(ws, name, bold=True) for name in names])
     count = 0
     for row in iter_rows(resource, queryset, trail):
-        cells = []
-        for value in row:
-            if isinstance(value, datetime.datetime):
-                cell = WriteOnlyCell(ws, value=value.replace(tzinfo=None))
-                cell.number_format = DATETIME_FORMAT
-            elif isinstance(value, datetime.date):
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = DATE_FORMAT
-            else:
-                cell = value
-            cells.append(cell)
-        ws.append(cells)
+        ws.append([cell(ws, value) for value in row])  # already neutralised: neutralising again changes nothing
         count += 1
         if progress is not None and count % every == 0:
             progress(count)

@@ -19,6 +19,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from history.context import Via, acting, import_request_id
 from history.context import current as current_actor
+from network.spreadsheets import set_widths
 
 from .models import Import
 
@@ -473,6 +474,5 @@ def template_workbook(register, file) -> None:
     ws = wb.active
     ws.title = register.title[:31]
     ws.append(register.import_headers())
-    for index, _ in enumerate(register.import_headers(), start=1):
-        ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = 24
+    set_widths(ws, [24] * len(register.import_headers()))
     wb.save(file)

@@ -2,10 +2,8 @@
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-from network.spreadsheets import neutralise, temporary_workbook
+from network.spreadsheets import cell, set_widths, temporary_workbook
 
 from .dashboard import DASH_STATE_LABELS
 
@@ -20,7 +18,6 @@ COLUMNS = [
     ("Согласован", 14),
     ("Согласующее", 30),
 ]
-DATE_FORMAT = "DD.MM.YYYY"
 
 
 def timeliness(row) -> str:
@@ -33,34 +30,25 @@ def write_workbook(campaign, unit, rows, approvers: dict, file) -> None:
     """Write the rows (an iterable of dashboard rows) into `file` as an .xlsx workbook."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Свод")
-    for index, (_, width) in enumerate(COLUMNS):
-        ws.column_dimensions[chr(ord("A") + index)].width = width
+    set_widths(ws, [width for _, width in COLUMNS])
     ws.freeze_panes = "A3"
 
-    def cell(value, date=False, bold=False):
-        c = WriteOnlyCell(ws, value=neutralise(value))
-        if date:
-            c.number_format = DATE_FORMAT
-        if bold:
-            c.font = Font(bold=True)
-        return c
-
-    ws.append([cell(f"{campaign} — {unit}", bold=True)])
-    ws.append([cell(title, bold=True) for title, _ in COLUMNS])
+    ws.append([cell(ws, f"{campaign} — {unit}", bold=True)])
+    ws.append([cell(ws, title, bold=True) for title, _ in COLUMNS])
     for row in rows:
         approver = approvers.get(row.approver_id)
         approved_on = timezone.localdate(row.approved_at) if row.approved_at else None
         ws.append(
             [
-                cell(row.name),
-                cell(str(row.kind)),
-                cell(row.kind.get_level_display()),
-                cell(str(row.parent) if row.parent else ""),
-                cell(DASH_STATE_LABELS.get(row.dash_state, row.dash_state)),
-                cell(row.submitted_on, date=True),
-                cell(timeliness(row)),
-                cell(approved_on, date=True),
-                cell(str(approver) if approver else ""),
+                cell(ws, row.name),
+                cell(ws, str(row.kind)),
+                cell(ws, row.kind.get_level_display()),
+                cell(ws, str(row.parent) if row.parent else ""),
+                cell(ws, DASH_STATE_LABELS.get(row.dash_state, row.dash_state)),
+                cell(ws, row.submitted_on),
+                cell(ws, timeliness(row)),
+                cell(ws, approved_on),
+                cell(ws, str(approver) if approver else ""),
             ]
         )
     wb.save(file)

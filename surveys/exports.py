@@ -2,10 +2,8 @@
 and the (anonymous) difficulties, written row by row as they are read."""
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-from network.spreadsheets import neutralise, temporary_workbook
+from network.spreadsheets import cell, set_widths, temporary_workbook
 
 from . import services
 from .models import CourseFormat
@@ -20,16 +18,9 @@ def write_workbook(survey, file) -> None:
 
     def sheet(title, widths):
         ws = wb.create_sheet(title)
-        for index, width in enumerate(widths):
-            ws.column_dimensions[_column(index)].width = width
+        set_widths(ws, widths)
         ws.freeze_panes = "A3"
         return ws
-
-    def cell(ws, value, bold=False):
-        c = WriteOnlyCell(ws, value=neutralise(value))
-        if bold:
-            c.font = Font(bold=True)
-        return c
 
     heading = f"{survey.title} — {survey.unit}, {survey.year} г.; респондентов: {total}"
     formats = [label for _, label in CourseFormat.choices]
@@ -69,15 +60,6 @@ def write_workbook(survey, file) -> None:
     ):
         ws.append([cell(ws, text)])
     wb.save(file)
-
-
-def _column(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(ord("A") + rest) + name
-    return name
 
 
 def workbook_file(survey):

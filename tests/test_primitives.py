@@ -151,3 +151,22 @@ def test_the_subtree_of_a_unit_is_itself_and_everything_below_it(net):
     # Across a relation: the memberships held in Terek's subtree, not Baksan's.
     held = Membership.objects.filter(subtree_q(net.terek, "unit__")).values_list("person__user", flat=True)
     assert net.users.teacher.pk in held and net.users.baksan_methodist.pk not in held
+
+
+# -- spreadsheet cells: one helper (network.spreadsheets.cell) -------------------------------------
+
+
+def test_one_cell_rule_neutralises_formulas_formats_dates_and_bolds_headers():
+    from openpyxl import Workbook
+
+    from network.spreadsheets import DATE_FORMAT, DATETIME_FORMAT, cell
+
+    ws = Workbook(write_only=True).create_sheet("Лист")
+    assert cell(ws, "=HYPERLINK(1)") == "'=HYPERLINK(1)" and cell(ws, 7) == 7
+    on = cell(ws, D(2026, 3, 1))
+    assert (on.value, on.number_format) == (D(2026, 3, 1), DATE_FORMAT)
+    moscow = datetime.timezone(datetime.timedelta(hours=3))
+    at = cell(ws, datetime.datetime(2026, 3, 1, 9, 30, tzinfo=moscow))
+    assert (at.value, at.number_format) == (datetime.datetime(2026, 3, 1, 9, 30), DATETIME_FORMAT)
+    head = cell(ws, "-Итого", bold=True)
+    assert (head.value, head.font.bold) == ("'-Итого", True)
