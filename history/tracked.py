@@ -25,8 +25,8 @@ def _can_view_unit(unit_attr):
 def register_all() -> None:
     model = apps.get_model
 
-    # Network: units, schools, region settings. Grants are not repeated here: GrantLog already
-    # records each grant and revocation once, with who, when and through what.
+    # Network: units, schools, region settings. Grants are not tracked here: orgunits.grant_log writes
+    # each grant and revocation once, as an entry about the unit, when the role groups change.
     track(model("orgunits", "OrgUnit"))
     track(model("orgunits", "School"))
     track(
