@@ -95,7 +95,11 @@ def tracked(model) -> Tracked | None:
 
 
 def model_for(app_label: str, model_name: str):
-    for model in (*_registry, *_viewable):
+    # Every record the workflow engine moves has a history (its moves) even when none of its fields is
+    # tracked: a development, a monitoring campaign, a survey… (read by its own restrict()).
+    from workflow.engine import REGISTRY as MACHINES
+
+    for model in (*_registry, *_viewable, *MACHINES):
         if model._meta.app_label == app_label and model._meta.model_name == model_name:
             return model
     return None

@@ -3,6 +3,7 @@ the trace of an import."""
 
 import datetime
 import io
+import re
 
 import pytest
 from celery import shared_task
@@ -466,3 +467,19 @@ def test_the_superuser_finds_a_requests_entries_in_the_admin_and_cannot_change_t
     assert client.post(reverse("admin:history_logentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
     assert LogEntry.objects.filter(pk=entry.pk).exists()
     assert login(net.users.admin).get(reverse("admin:history_logentry_changelist")).status_code == 302
+
+
+def test_a_record_moved_only_by_the_engine_has_its_history_tab(net, login):
+    """A development has no tracked field: its tab shows the engine's moves, for whoever sees it."""
+    from .test_practices import new_dev
+
+    dev = new_dev(net)
+    from practices import services as practices
+
+    practices.submit(dev, net.users.teacher, now=timezone.now(), expected_version=dev.version)
+    url = reverse("history:object", args=["practices.development", dev.pk])
+    assert url in login(net.users.teacher).get(dev.get_absolute_url()).content.decode()
+    page = login(net.users.teacher).get(url).content.decode()
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "Переход: Направить на экспертизу" in text and "черновик → направлена на экспертизу" in text
+    assert login(net.users.outsider).get(url).status_code == 404

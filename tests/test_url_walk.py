@@ -241,6 +241,8 @@ OBJECTS: dict[str, dict[str, object]] = {
             ("meetings.meeting", Meeting),
             ("events.event", Event),
             ("practices.development", Development),
+            ("monitoring.monitoringcampaign", MonitoringCampaign),
+            ("surveys.needssurvey", NeedsSurvey),
             ("programs.program", Program),
             ("growth.course", Course),
         ]
