@@ -15,7 +15,8 @@ PLAN, REPORT = DocumentType.PLAN.value, DocumentType.REPORT.value
 CANDIDATE, DEVELOPMENT = DocumentType.CANDIDATE.value, DocumentType.DEVELOPMENT.value
 
 
-def _kind(code, name, short_name, level, *, parents, requires_school, files, approves) -> dict:
+def _kind(code, name, short_name, level, *, parents, requires_school=False, files=(), approves=()) -> dict:
+    """One kind of the catalogue; most kinds belong to no school, and some file or approve nothing."""
     return {
         "code": code,
         "name": name,
@@ -23,8 +24,8 @@ def _kind(code, name, short_name, level, *, parents, requires_school, files, app
         "level": level.value,
         "parents": parents,
         "requires_school": requires_school,
-        "files_documents": files,
-        "approves_documents": approves,
+        "files_documents": list(files),
+        "approves_documents": list(approves),
     }
 
 
@@ -37,8 +38,6 @@ CATALOGUE = [
         "РУМО",
         Level.REGIONAL,
         parents=[],
-        requires_school=False,
-        files=[],
         approves=[PLAN, REPORT, CANDIDATE, DEVELOPMENT],
     ),
     _kind(
@@ -47,9 +46,6 @@ CATALOGUE = [
         "ЦНППМ",
         Level.REGIONAL,
         parents=["rumo"],
-        requires_school=False,
-        files=[],
-        approves=[],
     ),
     _kind(
         "munumo",
@@ -57,7 +53,6 @@ CATALOGUE = [
         "МунУМО",
         Level.MUNICIPAL,
         parents=["cnppm", "rumo"],
-        requires_school=False,
         files=[PLAN, REPORT],
         approves=[PLAN, REPORT],
     ),
@@ -67,7 +62,6 @@ CATALOGUE = [
         "ММС",
         Level.MUNICIPAL,
         parents=["cnppm", "rumo", "ipk", "rmmms"],
-        requires_school=False,
         files=[PLAN, REPORT],
         approves=[PLAN, REPORT],
     ),
@@ -77,9 +71,7 @@ CATALOGUE = [
         "РМО",
         Level.MUNICIPAL,
         parents=["munumo", "mms"],
-        requires_school=False,
         files=[PLAN, REPORT],
-        approves=[],
     ),
     _kind(
         "gmo",
@@ -87,9 +79,7 @@ CATALOGUE = [
         "ГМО",
         Level.MUNICIPAL,
         parents=["munumo", "mms"],
-        requires_school=False,
         files=[PLAN, REPORT],
-        approves=[],
     ),
     _kind(
         "shmo",
@@ -99,7 +89,6 @@ CATALOGUE = [
         parents=["rmo", "gmo", "munumo", "mms", "school_council"],
         requires_school=True,
         files=[PLAN, REPORT],
-        approves=[],
     ),
     _kind(
         "school_council",
@@ -117,9 +106,7 @@ CATALOGUE = [
         "Секция",
         Level.MUNICIPAL,
         parents=["munumo", "mms"],
-        requires_school=False,
         files=[PLAN, REPORT],
-        approves=[],
     ),
     _kind(
         "working_group",
@@ -127,9 +114,7 @@ CATALOGUE = [
         "РГ",
         Level.MUNICIPAL,
         parents=["munumo", "mms", "section", "gnms", "gms"],
-        requires_school=False,
         files=[PLAN, REPORT],
-        approves=[],
     ),
     _kind(
         "method_asset",
@@ -137,9 +122,7 @@ CATALOGUE = [
         "ММА",
         Level.MUNICIPAL,
         parents=["mms", "munumo"],
-        requires_school=False,
         files=[PLAN, REPORT],
-        approves=[],
     ),
     _kind(
         "prof_community",
@@ -147,9 +130,7 @@ CATALOGUE = [
         "ПС",
         Level.MUNICIPAL,
         parents=["mms", "munumo"],
-        requires_school=False,
         files=[PLAN, REPORT],
-        approves=[],
     ),
     _kind(
         "rmmms",
@@ -157,9 +138,6 @@ CATALOGUE = [
         "РМММС",
         Level.REGIONAL,
         parents=[],
-        requires_school=False,
-        files=[],
-        approves=[],
     ),
     _kind(
         "ipk",
@@ -167,8 +145,6 @@ CATALOGUE = [
         "ИПК",
         Level.REGIONAL,
         parents=["rmmms", "rumo"],
-        requires_school=False,
-        files=[],
         approves=[PLAN, REPORT],
     ),
     _kind(
@@ -177,9 +153,7 @@ CATALOGUE = [
         "Совет",
         Level.REGIONAL,
         parents=["ipk", "rmmms", "rumo"],
-        requires_school=False,
         files=[PLAN, REPORT],
-        approves=[],
     ),
     _kind(
         "regional_mo",
@@ -187,9 +161,7 @@ CATALOGUE = [
         "РегМО",
         Level.REGIONAL,
         parents=["rumo", "cnppm", "ipk", "rmmms"],
-        requires_school=False,
         files=[PLAN, REPORT],
-        approves=[],
     ),
     _kind(
         "gnms",
@@ -197,7 +169,6 @@ CATALOGUE = [
         "Г(Р)НМС",
         Level.MUNICIPAL,
         parents=["mms", "munumo"],
-        requires_school=False,
         files=[PLAN, REPORT],
         approves=[PLAN, REPORT],
     ),
@@ -207,9 +178,7 @@ CATALOGUE = [
         "Г(Р)МС",
         Level.MUNICIPAL,
         parents=["mms", "munumo"],
-        requires_school=False,
         files=[PLAN, REPORT],
-        approves=[],
     ),
     _kind(
         "lab",
@@ -217,9 +186,7 @@ CATALOGUE = [
         "Лаборатория",
         Level.MUNICIPAL,
         parents=["mms", "munumo", "gnms"],
-        requires_school=False,
         files=[PLAN, REPORT],
-        approves=[],
     ),
     _kind(
         "vtk",
@@ -227,9 +194,7 @@ CATALOGUE = [
         "ВТК",
         Level.MUNICIPAL,
         parents=["mms", "munumo", "gnms", "gms"],
-        requires_school=False,
         files=[PLAN, REPORT],
-        approves=[],
     ),
     _kind(
         "omp",
@@ -239,7 +204,6 @@ CATALOGUE = [
         parents=["mms", "munumo"],
         requires_school=True,
         files=[PLAN, REPORT],
-        approves=[],
     ),
     _kind(
         "internship_site",
@@ -249,7 +213,6 @@ CATALOGUE = [
         parents=["cnppm", "ipk", "mms", "munumo"],
         requires_school=True,
         files=[PLAN, REPORT],
-        approves=[],
     ),
     _kind(
         "innovation_site",
@@ -259,7 +222,6 @@ CATALOGUE = [
         parents=["mms", "munumo", "ipk", "cnppm"],
         requires_school=True,
         files=[PLAN, REPORT],
-        approves=[],
     ),
     _kind(
         "resource_centre",
@@ -279,7 +241,6 @@ CATALOGUE = [
         parents=["school_council", "resource_centre"],
         requires_school=True,
         files=[PLAN, REPORT],
-        approves=[],
     ),
 ]
 BY_CODE = {kind["code"]: kind for kind in CATALOGUE}
