@@ -59,7 +59,26 @@ def run_export(export_id: int) -> str:
     return write_file(export)
 
 
-def _failed(upload_id: int, running: str, message: str) -> str:
+def _run_import_job(job, upload_id: int, step: str, refused: tuple, suffix: str, fallback: str, done: str) -> str:
+    """Claim the import, run `imports.<step>` on it, and on failure mark it failed with a message for
+    the user (a refusal's own words, or `fallback` for anything unexpected). The check and the load
+    differ only in these arguments."""
+    if not jobs.claim(job, upload_id):
+        return "nothing to do"
+    from . import imports
+    from .base import get_register
+
+    running = job.running
+    upload = Import.objects.select_related("user").get(pk=upload_id)
+    try:
+        getattr(imports, step)(upload, get_register(upload.register), expected=running)
+    except refused as exc:
+        message = f"{exc}{suffix}"
+    except Exception:
+        log.exception("import %s: %s failed", upload_id, step)
+        message = getattr(imports, fallback)
+    else:
+        return done
     Import.objects.filter(pk=upload_id, status=running).update(
         status=Import.Status.FAILED, error=message[:2000], touched_at=timezone.now()
     )
@@ -69,36 +88,16 @@ def _failed(upload_id: int, running: str, message: str) -> str:
 @shared_task(name="registers.run_preview", acks_late=True, ignore_result=True)
 def run_preview(upload_id: int) -> str:
     """The dry run of a large file: every row's outcome, nothing written."""
-    if not jobs.claim(PREVIEW_JOB, upload_id):
-        return "nothing to do"
-    from . import imports
-    from .base import get_register
+    from .imports import BadFile
 
-    upload = Import.objects.select_related("user").get(pk=upload_id)
-    try:
-        imports.check_rows(upload, get_register(upload.register), expected=Import.Status.CHECKING)
-    except imports.BadFile as exc:
-        return _failed(upload_id, Import.Status.CHECKING, str(exc))
-    except Exception:
-        log.exception("import preview %s failed", upload_id)
-        return _failed(upload_id, Import.Status.CHECKING, imports.CHECK_FAILED)
-    return "checked"
+    return _run_import_job(PREVIEW_JOB, upload_id, "check_rows", (BadFile,), "", "CHECK_FAILED", "checked")
 
 
 @shared_task(name="registers.run_confirm", acks_late=True, ignore_result=True)
 def run_confirm(upload_id: int) -> str:
     """Load a large confirmed file: every row in one transaction, or nothing."""
-    if not jobs.claim(LOAD_JOB, upload_id):
-        return "nothing to do"
-    from . import imports
-    from .base import get_register
+    from .imports import BadFile, ImportRefused
 
-    upload = Import.objects.select_related("user").get(pk=upload_id)
-    try:
-        imports.write_rows(upload, get_register(upload.register), expected=Import.Status.LOADING)
-    except (imports.BadFile, imports.ImportRefused) as exc:
-        return _failed(upload_id, Import.Status.LOADING, f"{exc} Ничего не записано.")
-    except Exception:
-        log.exception("import %s failed", upload_id)
-        return _failed(upload_id, Import.Status.LOADING, imports.LOAD_FAILED)
-    return "loaded"
+    return _run_import_job(
+        LOAD_JOB, upload_id, "write_rows", (BadFile, ImportRefused), " Ничего не записано.", "LOAD_FAILED", "loaded"
+    )
