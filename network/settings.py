@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "practices",
     "registers",
     "history",
+    "worklist",  # «Мои задачи» and «Входящие»: every app's <app>/worklist.py providers (worklist/registry.py)
     "workflow",  # the one workflow engine: every state change of every document (workflow/engine.py)
     "accounts",
     # Demo data (`load_demo_network`): installed everywhere — it has no models or URLs — and its command

@@ -1,0 +1,1 @@
+"""Overdue roadmap items and ИОМ steps (filled in below)."""
