@@ -111,6 +111,7 @@ OBJECTS: dict[str, dict[str, object]] = {
     "submissions:submission": {"pk": Submission},
     "submissions:pdf": {"pk": Submission},
     "submissions:submit": {"pk": Submission},
+    "submissions:send": {"pk": Submission},
     "submissions:approve": {"pk": Submission},
     "submissions:return": {"pk": Submission},
     "submissions:reopen": {"pk": Submission},
