@@ -160,6 +160,8 @@ OBJECTS: dict[str, dict[str, object]] = {
     "growth:course_edit": {"pk": Course},
     "growth:course_delete": {"pk": Course},
     "growth:course_file": {"pk": Course},
+    "growth:course_confirm": {"pk": Course},
+    "growth:course_reject": {"pk": Course},
     "growth:diagnostic_add": {"person": Person},
     "growth:diagnostic_edit": {"pk": Diagnostic},
     "growth:diagnostic_delete": {"pk": Diagnostic},
