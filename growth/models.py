@@ -1,9 +1,11 @@
 """Teachers' professional growth (issue 5): courses, diagnostics, routes, mentoring."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 
 from network.models import VersionedModel
 from orgunits.access import RestrictedQuerySet
@@ -19,6 +21,15 @@ class PortfolioQuerySet(RestrictedQuerySet):
 
     def _restrict_q(self, access, action):
         return q_for_person_records(access, action, self.person_path)
+
+
+class CourseQuerySet(PortfolioQuerySet):
+    def confirmed(self):
+        """What counts (the hours of the portfolio, registers, reports, monitoring): confirmed courses only."""
+        return self.filter(status=Course.Status.CONFIRMED)
+
+    def pending(self):
+        return self.filter(status=Course.Status.PENDING)
 
 
 class RouteStepQuerySet(PortfolioQuerySet):
@@ -37,7 +48,15 @@ class MentoringQuerySet(PortfolioQuerySet):
 
 
 class Course(VersionedModel):
-    """A КПК (курсы повышения квалификации) the teacher took."""
+    """A КПК (курсы повышения квалификации) the teacher took.
+
+    A course the teacher adds themselves waits for confirmation by their MO (growth/machines.py); one
+    added by those who keep the teacher's portfolio or confirm it is confirmed at once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "на подтверждении"
+        CONFIRMED = "confirmed", "подтверждён"
+        REJECTED = "rejected", "отклонён"
 
     person = models.ForeignKey(
         "people.Person", on_delete=models.CASCADE, related_name="courses", verbose_name="педагог"
@@ -55,8 +74,25 @@ class Course(VersionedModel):
     ends_on = models.DateField("окончание")
     certificate_number = models.CharField("номер удостоверения", max_length=100, blank=True)
     file = models.FileField("скан удостоверения", upload_to="growth/certificates/%Y/", blank=True)
+    # The state moves only through workflow.engine.perform (growth/machines.py); the fields below are
+    # written by its moves, not by forms (editable=False: the history records the moves, not them).
+    status = models.CharField(
+        "подтверждение", max_length=20, choices=Status.choices, default=Status.CONFIRMED, editable=False
+    )
+    submitted_at = models.DateTimeField("отправлен на подтверждение", null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField("подтверждён", null=True, blank=True, editable=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name="кем подтверждён",
+    )
+    reject_reason = models.TextField("причина отклонения", blank=True, editable=False)
 
-    objects = PortfolioQuerySet.as_manager()
+    objects = CourseQuerySet.as_manager()
 
     class Meta:
         verbose_name = "курс повышения квалификации"
@@ -66,6 +102,7 @@ class Course(VersionedModel):
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="growth_course_dates"),
             models.CheckConstraint(condition=Q(hours__gte=1, hours__lte=2000), name="growth_course_hours"),
         ]
+        indexes = [models.Index(fields=["status", "person"], name="growth_course_status")]
 
     def __str__(self):
         return f"{self.title} ({self.hours} ч.)"
@@ -73,6 +110,13 @@ class Course(VersionedModel):
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "Дата окончания курса раньше даты начала."})
+
+    def get_absolute_url(self):
+        return reverse("growth:portfolio", args=[self.person_id]) + f"#course-{self.pk}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
 
 
 class Diagnostic(VersionedModel):

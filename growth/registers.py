@@ -23,10 +23,21 @@ class CourseResource(resources.ModelResource):
     starts_on = date_field("starts_on", "Начало")
     ends_on = date_field("ends_on", "Окончание")
     certificate_number = fields.Field(attribute="certificate_number", column_name="№ удостоверения")
+    status = fields.Field(attribute="get_status_display", column_name="Подтверждение")
 
     class Meta:
         model = Course
-        fields = ["person", "school", "title", "provider", "hours", "starts_on", "ends_on", "certificate_number"]
+        fields = [
+            "person",
+            "school",
+            "title",
+            "provider",
+            "hours",
+            "starts_on",
+            "ends_on",
+            "certificate_number",
+            "status",
+        ]
 
 
 class RouteResource(resources.ModelResource):

@@ -23,8 +23,8 @@ def years_before(today: datetime.date, years: int) -> datetime.date:
 
 
 def courses_in_last_years(person, today: datetime.date, years: int = 3):
-    """Courses finished within the last `years` years (up to today)."""
-    return Course.objects.filter(person=person, ends_on__gte=years_before(today, years), ends_on__lte=today)
+    """Confirmed courses finished within the last `years` years (up to today)."""
+    return Course.objects.confirmed().filter(person=person, ends_on__gte=years_before(today, years), ends_on__lte=today)
 
 
 # -- ИОМ suggestions

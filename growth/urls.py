@@ -3,7 +3,7 @@ from django.urls import path
 from surveys import urls as survey_urls
 
 from . import views
-from .models import Course, Diagnostic, Mentoring, Route, RouteStep
+from .models import Diagnostic, Mentoring, Route, RouteStep
 
 app_name = "growth"
 
@@ -16,7 +16,13 @@ urlpatterns = [
     path("people/<int:pk>/portfolio/", views.PortfolioView.as_view(), name="portfolio"),
     path("people/<int:person>/portfolio/courses/new/", views.CourseFormView.as_view(), name="course_add"),
     path("portfolio/courses/<int:pk>/edit/", views.CourseFormView.as_view(), name="course_edit"),
-    path("portfolio/courses/<int:pk>/delete/", delete(Course), name="course_delete"),
+    path("portfolio/courses/<int:pk>/delete/", views.CourseDeleteView.as_view(), name="course_delete"),
+    path(
+        "portfolio/courses/<int:pk>/confirm/",
+        views.CourseDecisionView.as_view(move="confirm"),
+        name="course_confirm",
+    ),
+    path("portfolio/courses/<int:pk>/reject/", views.CourseDecisionView.as_view(move="reject"), name="course_reject"),
     path("portfolio/courses/<int:pk>/file/", views.CourseFileView.as_view(), name="course_file"),
     path("people/<int:person>/portfolio/diagnostics/new/", views.DiagnosticFormView.as_view(), name="diagnostic_add"),
     path("portfolio/diagnostics/<int:pk>/edit/", views.DiagnosticFormView.as_view(), name="diagnostic_edit"),

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
@@ -14,8 +15,11 @@ from people.models import Person, PersonalDataAccess
 from people.services import log_personal_data
 from people.views import get_person
 from surveys import services as surveys
+from workflow import engine as workflow
 
 from . import forms, services
+from .confirmation import is_own as is_own_person
+from .confirmation import may_confirm_person, may_keep_courses
 from .models import (
     Course,
     Diagnostic,
@@ -40,15 +44,19 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
         can_manage = Person.objects.restrict(user, "manage").filter(pk=person.pk).exists()
         mentoring = Mentoring.objects.select_related("mentor", "mentee")
         is_own = person.user_id is not None and person.user_id == user.pk
+        courses = list(person.courses.select_related("confirmed_by"))
+        can_confirm = any(c.status == Course.Status.PENDING for c in courses) and may_confirm_person(user, person)
         return super().get_context_data(
             person=person,
             can_manage=can_manage,
             is_own=is_own,
+            can_confirm=can_confirm,
+            can_add_course=can_manage or is_own or may_confirm_person(user, person),
             awaiting_surveys=list(surveys.awaiting_answer(person, today).select_related("unit")) if is_own else [],
             suggestions=services.route_suggestions(person, today.year),
             suggestions_year=today.year,
             young=services.is_young_specialist(person, today),
-            courses=list(person.courses.all()),
+            courses=courses,
             recent_hours=sum(c.hours for c in services.courses_in_last_years(person, today)),
             diagnostics=list(person.diagnostics.prefetch_related("results")),
             routes=list(
@@ -134,9 +142,81 @@ class GrowthFormView(LoginRequiredMixin, FormView):
 
 
 class CourseFormView(GrowthFormView):
+    """A course: added and edited by whoever keeps the teacher's portfolio or confirms their courses
+    (confirmed at once), or by the teacher themselves (waits for confirmation; editable until confirmed)."""
+
     model = Course
     form_class = forms.CourseForm
     title = "Курс повышения квалификации"
+
+    def new_instance(self, kwargs):
+        user = self.request.user
+        person = get_person(user, kwargs["person"])
+        if may_keep_courses(user, person):
+            self.by_teacher = not user.is_superuser and is_own_person(user, person)
+        elif is_own_person(user, person):
+            self.by_teacher = True
+        else:
+            raise PermissionDenied("Добавлять курсы в портфолио педагога может он сам, его МО или администратор.")
+        status = Course.Status.PENDING if self.by_teacher else Course.Status.CONFIRMED
+        return person, Course(person=person, status=status)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.by_teacher = False
+        if "pk" not in kwargs:
+            return super().dispatch(request, *args, **kwargs)
+        user = request.user
+        self.object = get_restricted(Course.objects.select_related("person"), user, kwargs["pk"])
+        person = self.object.person
+        keeps = may_keep_courses(user, person)
+        if not keeps:
+            if not is_own_person(user, person):
+                raise PermissionDenied("Изменять курсы педагога может он сам, его МО или администратор.")
+            if self.object.status == Course.Status.CONFIRMED:
+                raise PermissionDenied("Курс подтверждён: изменить его может МО или администратор.")
+            self.by_teacher = True
+        self.person = get_person(user, person.pk)
+        return FormView.dispatch(self, request, *args, **kwargs)
+
+    def save(self, form):
+        created = form.instance.pk is None
+        course = self.save_record(form)
+        if course is None:
+            return None
+        now = timezone.now()
+        if created and course.status == Course.Status.PENDING:
+            Course.objects.filter(pk=course.pk).update(submitted_at=now)
+            workflow.record_start(course, self.request.user, now=now)
+        elif course.status == Course.Status.REJECTED and self.by_teacher:
+            course = workflow.perform(course, "resubmit", self.request.user, now=now)
+        return course
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if self.by_teacher and response.status_code == 302:
+            # The generic «Сохранено.» is followed by what happens next.
+            messages.info(self.request, "Курс отправлен на подтверждение в ваше методическое объединение.")
+        return response
+
+
+class CourseDecisionView(LoginRequiredMixin, View):
+    """«Подтвердить» / «Отклонить» (with the reason) a course the teacher added: workflow.engine.perform."""
+
+    http_method_names = ["post"]
+    move = ""
+
+    def post(self, request, pk):
+        course = get_restricted(Course.objects.select_related("person"), request.user, pk)
+        try:
+            course = workflow.perform(course, self.move, request.user, reason=request.POST.get("reason", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            label = "подтверждён" if self.move == "confirm" else "отклонён"
+            messages.success(request, f"Курс «{course.title}» ({course.person.full_name}) {label}.")
+        return redirect(portfolio_url(course.person_id) + f"#course-{course.pk}")
 
 
 class DiagnosticFormView(GrowthFormView):
@@ -328,3 +408,19 @@ class CourseFileView(LoginRequiredMixin, View):
             raise Http404("Скан не загружен.")
         log_personal_data(request.user, person, PersonalDataAccess.Action.VIEW, f"скан удостоверения КПК {course.pk}")
         return FileResponse(course.file.open("rb"), filename=course.file.name.rsplit("/", 1)[-1])
+
+
+class CourseDeleteView(GrowthDeleteView):
+    """A course: deleted by whoever may change it (CourseFormView), the teacher only while unconfirmed."""
+
+    model = Course
+
+    def get_object(self, queryset=None):
+        user = self.request.user
+        course = get_restricted(Course.objects.select_related("person"), user, self.kwargs["pk"])
+        person = course.person
+        keeps = may_keep_courses(user, person)
+        if not keeps and not (is_own_person(user, person) and course.status != Course.Status.CONFIRMED):
+            raise PermissionDenied("Удалить этот курс может МО педагога или администратор.")
+        self.person = person
+        return course

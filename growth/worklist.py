@@ -1,0 +1,41 @@
+"""«Мои задачи»: the courses teachers added themselves that wait for this user's confirmation."""
+
+from __future__ import annotations
+
+from worklist.registry import Task, provider
+
+from .confirmation import confirmers_people_q
+from .models import Course
+
+GROUP = "Подтвердить курсы повышения квалификации"
+LIMIT = 50  # one group of the home page; the portfolios hold the rest
+
+
+@provider
+def courses_to_confirm(user, access, today):
+    """One query: pending courses of the teachers the user confirms for (never their own)."""
+    people_q = confirmers_people_q(access)
+    if people_q is None:
+        return []
+    from people.models import Person
+
+    courses = (
+        Course.objects.pending()
+        .filter(person__in=Person.objects.filter(people_q).values("pk"))
+        .exclude(person__user=user)
+        .select_related("person__school")
+        .order_by("submitted_at", "pk")[:LIMIT]
+    )
+    return [
+        Task(
+            group=GROUP,
+            title=f"{course.person.full_name}: {course.title} ({course.hours} ч.)",
+            url=course.get_absolute_url(),
+            order=40,
+            decision=True,
+            unit=course.person.school.short_name if course.person.school_id else "",
+            since=course.submitted_at,
+            kind="Курс повышения квалификации",
+        )
+        for course in courses
+    ]
