@@ -77,3 +77,10 @@ def detail_context(submission, user) -> dict:
         "plan_groups": [(label, groups[code]) for code, label in Direction.choices if code in groups],
         "order_action": ("orders:from_plan", "Подготовить приказ об утверждении плана"),
     }
+
+
+def send_problems(submission) -> list[str]:
+    """What to look at before sending a plan: an empty one."""
+    if not submission.plan_items.exists():
+        return ["В плане нет ни одного пункта."]
+    return []

@@ -97,3 +97,28 @@ def snapshot(submission) -> dict:
 def detail_context(submission, user) -> dict:
     """What the document page shows of a report: its sections and figures."""
     return {"sections": list(submission.report_sections.all()), "figures": list(submission.report_figures.all())}
+
+
+# Figures that cannot exceed another: (part, whole). «Из них выполнено» is a part of the plan's
+# items, the prize places a part of the participations.
+FIGURE_BOUNDS = [("plan_items_done", "plan_items"), ("places_won", "participations")]
+
+
+def figure_value(figure):
+    """What the report says: the methodist's number, else the portal's."""
+    return figure.value if figure.value is not None else figure.computed
+
+
+def send_problems(submission) -> list[str]:
+    """Empty sections and impossible figures, in the words shown before sending."""
+    sections = submission.report_sections.all()
+    problems = [f"Раздел «{s.title}» не заполнен." for s in sections if not s.text.strip()]
+    figures = {f.key: f for f in submission.report_figures.all()}
+    for part_key, whole_key in FIGURE_BOUNDS:
+        part, whole = figures.get(part_key), figures.get(whole_key)
+        if part is None or whole is None:
+            continue
+        part_value, whole_value = figure_value(part), figure_value(whole)
+        if part_value is not None and whole_value is not None and part_value > whole_value:
+            problems.append(f"Показатель «{part.label}» ({part_value}) больше, чем «{whole.label}» ({whole_value}).")
+    return problems

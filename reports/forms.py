@@ -2,6 +2,8 @@ from django import forms
 
 from submissions.editing import ExpectedVersionMixin
 
+from .models import GUIDANCE
+
 
 class ReportForm(ExpectedVersionMixin, forms.Form):
     """Every section of the report (text) and every figure (a number; empty = the portal's own)."""
@@ -14,6 +16,7 @@ class ReportForm(ExpectedVersionMixin, forms.Form):
                 label=section.title,
                 required=False,
                 initial=section.text,
+                help_text=GUIDANCE.get(section.key, ""),
                 strip=True,
                 widget=forms.Textarea(attrs={"rows": 6}),
             )
@@ -42,6 +45,16 @@ class ReportForm(ExpectedVersionMixin, forms.Form):
 
     def figure_rows(self):
         return [(figure, self[self.figure_field(figure)]) for figure in self.figures]
+
+    def error_links(self) -> list[tuple[str, str, str]]:
+        """(field id, label, message) of every field with an error, in the order of the form:
+        the summary at the top of the editor links to each."""
+        links = []
+        for name, field in self.fields.items():
+            if name in self.errors and not field.widget.is_hidden:
+                bound = self[name]
+                links += [(bound.auto_id, str(field.label), message) for message in self.errors[name]]
+        return links
 
     def save(self, submission) -> int:
         """Write what changed (call inside `editing.edit`); returns how many fields changed."""

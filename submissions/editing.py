@@ -64,6 +64,16 @@ def editor_url(submission) -> str:
     return kind(submission.document_type).editor_url(submission)
 
 
+def ru_plural(n: int, one: str, few: str, many: str) -> str:
+    """«1 ошибку», «2 ошибки», «5 ошибок»: the Russian form of a word after the number n."""
+    n = abs(n)
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
 def document_context(user, submission) -> dict:
     """What both editors show around their content: the header, the files, the upload form."""
     from .attachments import AttachmentForm
@@ -75,6 +85,8 @@ def document_context(user, submission) -> dict:
         "not_editable": not_editable_message(submission, user),
         "attachments": list(submission.attachments.select_related("uploaded_by")),
         "attachment_form": AttachmentForm(submission=submission) if editable else None,
+        # A returned document says why at the top of its editor (who returned it, when, the comment).
+        "return_entry": services.return_entry(submission),
     }
 
 

@@ -196,3 +196,24 @@ def diff(before: dict, after: dict) -> list[dict]:
         if key not in ia:
             changes.append({"kind": "removed", "name": item.get("Мероприятие", key), "before": item})
     return changes
+
+
+def return_entry(submission):
+    """Why a returned document came back: the last move into «возвращён» (a return by the
+    reviewer or a reopening of an approved document), with who, when and the comment; None for
+    a document that is not returned now."""
+    if submission.state != State.RETURNED:
+        return None
+    return workflow.moves_of(submission).filter(to_state=State.RETURNED).last()
+
+
+def was_returned(submission) -> bool:
+    """The document has been returned (or reopened) at least once: a submission now is a resubmission."""
+    return workflow.moves_of(submission).filter(to_state=State.RETURNED).exists()
+
+
+def send_problems(submission) -> list[str]:
+    """What a filer should look at before sending: the kind's own check of its content (empty
+    sections, impossible figures, an empty plan). Advisory: the filer may send all the same."""
+    check = getattr(content_module(submission.document_type), "send_problems", None)
+    return list(check(submission)) if check is not None else []

@@ -16,6 +16,7 @@ urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("submissions/<int:pk>/", views.SubmissionDetailView.as_view(), name="submission"),
     path("submissions/<int:pk>/pdf/", pdf_views.SubmissionPdfView.as_view(), name="pdf"),
+    path("submissions/<int:pk>/send/", views.SendView.as_view(), name="send"),
     path("submissions/<int:pk>/submit/", views.SubmissionActionView.as_view(action="submit"), name="submit"),
     path("submissions/<int:pk>/approve/", views.SubmissionActionView.as_view(action="approve"), name="approve"),
     path("submissions/<int:pk>/return/", views.SubmissionActionView.as_view(action="return"), name="return"),

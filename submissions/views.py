@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -447,7 +448,85 @@ class SubmissionDetailView(LoginRequiredMixin, TemplateView):
         ctx["attachments"] = attachments
         # A resubmission shows the reviewer what changed since the document was returned.
         ctx["changes"] = services.diff_since_return(submission) if submission.state == State.SUBMITTED else None
+        ctx["resubmitted"] = ctx["changes"] is not None
+        # A returned document says why, at the top (who returned it, when, the comment).
+        ctx["return_entry"] = services.return_entry(submission)
         return super().get_context_data(**ctx, **kwargs)
+
+
+SEND_CHECK_TEMPLATE = "submissions/send_check.html"
+
+
+def send_or_check(request, submission, *, confirmed: bool, expected_version=None, saved: str = ""):
+    """Send the document for approval, or first show what it lacks.
+
+    Unless `confirmed`, the kind's check runs (empty sections, impossible figures, an empty plan);
+    if it finds anything, the page lists it and asks «Отправить всё равно» or «Вернуться к
+    редактированию» — nothing is sent. A confirmation made on an older version of the document is
+    shown the check again. `saved` is the message of an edit made in the same request."""
+    now, today = clock()
+    problems = services.send_problems(submission)
+    stale = expected_version is not None and expected_version != submission.version
+    if problems and (not confirmed or stale):
+        context = {
+            "submission": submission,
+            "problems": problems,
+            "saved": saved,
+            "stale": stale and confirmed,
+            "editor_url": editor_url(submission),
+        }
+        return TemplateResponse(request, SEND_CHECK_TEMPLATE, context)
+    try:
+        workflow.perform(submission, "submit", request.user, now=now, today=today)
+    except ValidationError as exc:
+        if saved:
+            messages.success(request, saved)
+        for message in exc.messages:
+            messages.error(request, f"Документ не отправлен: {message}")
+        return redirect(editor_url(submission) if saved else submission.get_absolute_url())
+    messages.success(request, (saved + " " if saved else "") + "Документ отправлен на согласование.")
+    return redirect("submissions:submission", pk=submission.pk)
+
+
+class SendView(LoginRequiredMixin, View):
+    """«Отправить на согласование» with the check first: GET shows it, POST sends (or shows it)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.submission = get_submission(request.user, kwargs["pk"])
+        services.check_can_file(request.user, self.submission)
+        return super().dispatch(request, *args, **kwargs)
+
+    def not_editable(self, request):
+        from .editing import not_editable_message
+
+        reason = not_editable_message(self.submission, request.user)
+        if reason is not None:
+            messages.error(request, reason)
+            return redirect(self.submission)
+        return None
+
+    def get(self, request, pk):
+        if (refused := self.not_editable(request)) is not None:
+            return refused
+        context = {
+            "submission": self.submission,
+            "problems": services.send_problems(self.submission),
+            "editor_url": editor_url(self.submission),
+        }
+        return TemplateResponse(request, SEND_CHECK_TEMPLATE, context)
+
+    def post(self, request, pk):
+        if (refused := self.not_editable(request)) is not None:
+            return refused
+        version = request.POST.get("expected_version", "")
+        return send_or_check(
+            request,
+            self.submission,
+            confirmed=request.POST.get("confirmed") == "1",
+            expected_version=int(version) if version.isdigit() else None,
+        )
 
 
 class SubmissionActionView(LoginRequiredMixin, View):
