@@ -107,7 +107,10 @@ class Meeting(VersionedModel):
 
     @property
     def heading(self):
-        return self.title or f"заседания {self.unit.name}"
+        """«заседания Районного методического объединения …»: the unit's name in the genitive."""
+        from network.russian import unit_genitive
+
+        return self.title or f"заседания {unit_genitive(self.unit)}"
 
     @property
     def guest_lines(self) -> list[str]:

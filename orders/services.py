@@ -33,7 +33,7 @@ from .models import (
     OrderTemplate,
     is_control_text,
 )
-from .wording import accusative, genitive
+from .wording import accusative, genitive, unit_genitive
 
 FROZEN = "Приказ подписан: изменения не допускаются."
 
@@ -109,7 +109,7 @@ def chair_of(unit, on: datetime.date | None = None) -> Person | None:
 
 
 def _chair_label(unit, chair: Person | None) -> str:
-    label = f"председатель {genitive(unit.short_name or unit.name)}"
+    label = f"председатель {unit_genitive(unit, short=True)}"
     return f"{label} {chair.short_name}" if chair else label
 
 
@@ -120,7 +120,7 @@ def _academic_year(year: int) -> str:
 def _appoint_chair(unit, on, person=None, **_):
     if person is None:
         raise ValidationError({"person": "Выберите педагога, назначаемого председателем."})
-    gen = genitive(unit.name)
+    gen = unit_genitive(unit)
     details = ", ".join(p for p in (person.position, person.school.short_name if person.school_id else "") if p)
     who = f"{person.full_name}{f' ({details})' if details else ''}"
     return Draft(
@@ -150,7 +150,7 @@ def _approve_composition(unit, on, members=None, **_):
     members = composition(unit, on) if members is None else members
     if not members:
         raise ValidationError(f"В «{unit}» на {on:%d.%m.%Y} нет действующих участников: утверждать нечего.")
-    gen = genitive(unit.name)
+    gen = unit_genitive(unit)
     chair = next((m.person for m in members if m.role == MembershipRole.CHAIR), None)
     return Draft(
         heading=f"Об утверждении состава {gen} на {on.year} год",
@@ -181,7 +181,7 @@ def _approve_plan(unit, on, submission=None, **_):
     if not unit.is_ancestor_of(planned, include_self=True):
         raise ValidationError({"submission": "План другого подразделения."})
     years = _academic_year(submission.campaign.year)
-    gen = genitive(planned.name)
+    gen = unit_genitive(planned)
     return Draft(
         heading=f"Об утверждении плана работы {gen} на {years} учебный год",
         purpose=f"В целях организации методической работы {gen} в {years} учебном году",
@@ -281,8 +281,7 @@ def create_order(unit, template: str, date: datetime.date, by, **context) -> Ord
         heading=draft.heading.strip(),
         purpose=draft.purpose,
         signatory=signatory,
-        signatory_position=context.get("signatory_position")
-        or f"Председатель {genitive(unit.short_name or unit.name)}",
+        signatory_position=context.get("signatory_position") or f"Председатель {unit_genitive(unit, short=True)}",
         executor=executor,
         executor_phone=context.get("executor_phone") or (executor.phone if executor else ""),
         template=template,
