@@ -113,6 +113,7 @@ PROTOCOLS = register(
                 requires=(confirmable,),
                 apply=on_confirm,
                 notify=waiting_signer,
+                notify_action=True,
                 message=lambda m, step: f"«{m.unit}»: {m} ожидает вашего подтверждения.",
             ),
             Move(
@@ -126,6 +127,7 @@ PROTOCOLS = register(
                 requires=(confirmed_before,),
                 apply=on_withdraw,
                 notify=who_confirmed,
+                notify_action=True,
                 message=lambda m, step: (
                     f"«{m.unit}»: {m} изменён после вашего подтверждения ({step.reason}). "
                     "Проверьте протокол и подтвердите его снова."

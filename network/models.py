@@ -91,6 +91,9 @@ class Notification(models.Model):
     url = models.CharField("ссылка", max_length=300, blank=True)
     created_at = models.DateTimeField("создано", auto_now_add=True)
     read_at = models.DateTimeField("прочитано", null=True, blank=True)
+    # Asks the user to act (a document to agree, a return to fix, a signature) rather than informs:
+    # the bell lists these apart («Требуют действия» / «Для сведения»).
+    needs_action = models.BooleanField("требует действия", default=False)
     emailed_at = models.DateTimeField("отправлено по почте", null=True, blank=True)
     email_status = models.CharField(
         "письмо", max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING, editable=False

@@ -50,17 +50,21 @@ RELAY_EXPIRES = 300
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def notification_rows(users, text: str, url: str = "") -> list[Notification]:
+def notification_rows(users, text: str, url: str = "", *, needs_action: bool = False) -> list[Notification]:
     """Unsaved notifications, one per user (a user listed twice gets one), for a bulk insert.
+    `needs_action`: the text asks the user to do something (the bell lists it under «Требуют действия»).
 
     Whoever bulk-creates them should call `queue_relay()` so that they are mailed at once
     rather than at the next minute.
     """
-    return [Notification(user=u, text=text[:500], url=url) for u in {u.pk: u for u in users}.values()]
+    return [
+        Notification(user=u, text=text[:500], url=url, needs_action=needs_action)
+        for u in {u.pk: u for u in users}.values()
+    ]
 
 
-def notify(users, text: str, url: str = "") -> list[Notification]:
-    notes = Notification.objects.bulk_create(notification_rows(users, text, url))
+def notify(users, text: str, url: str = "", *, needs_action: bool = False) -> list[Notification]:
+    notes = Notification.objects.bulk_create(notification_rows(users, text, url, needs_action=needs_action))
     if notes:
         queue_relay()
     return notes

@@ -24,6 +24,8 @@ urlpatterns = [
     path("", include("orgunits.urls")),
     path("", include("people.urls")),
     path("", include("submissions.urls")),
+    # «Входящие» of every app (worklist/views.py); /inbox/ is still submissions:inbox until that one moves.
+    path("", include("worklist.urls")),
     path("", include("plans.urls")),
     path("", include("reports.urls")),
     path("", include("submissions.attachment_urls")),

@@ -3,7 +3,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Value, When
+from django.db.models import Case, Count, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -91,14 +91,26 @@ class RestrictedObjectMixin:
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
+    """The home page starts with «Мои задачи»: what waits for this user in every app (worklist), grouped,
+    each with its button; then the user's units and roles."""
+
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
         from orgunits.models import OrgUnit
         from people.models import Person
+        from worklist.display import grouped
+        from worklist.registry import tasks_for
 
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
+        today = timezone.localdate()
+        tasks = tasks_for(user, today)
+        ctx.update(
+            task_groups=grouped(tasks, today),
+            decisions=sum(t.more or 1 for t in tasks if t.decision),
+            today=today,
+        )
         person = Person.objects.filter(user=user).select_related("school").first()
         memberships = []
         if person:
@@ -117,18 +129,47 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
 
 class NotificationsView(LoginRequiredMixin, TemplateView):
-    """The bell: the user's notifications, unread first; «Отметить все прочитанными»; open one."""
+    """The bell: two tabs, «Требуют действия» (a document to agree, a return to fix, a signature) and
+    «Для сведения», each unread first, with counts; «Отметить все прочитанными»; open one."""
 
     template_name = "notifications.html"
+    TABS = {"action": ("Требуют действия", True), "info": ("Для сведения", False)}
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
+        mine = Notification.objects.filter(user=user)
+        counts = mine.aggregate(
+            action=Count("pk", filter=Q(needs_action=True)),
+            action_unread=Count("pk", filter=Q(needs_action=True, read_at__isnull=True)),
+            info=Count("pk", filter=Q(needs_action=False)),
+            info_unread=Count("pk", filter=Q(needs_action=False, read_at__isnull=True)),
+        )
+        tab = self.request.GET.get("tab")
+        if tab not in self.TABS:
+            # What asks for action comes first, unless nothing unread does and something for information is.
+            tab = "info" if not counts["action_unread"] and counts["info_unread"] else "action"
         unread_first = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1))
         notes = (
-            Notification.objects.filter(user=self.request.user)
+            mine.filter(needs_action=self.TABS[tab][1])
             .alias(unread_first=unread_first)
             .order_by("unread_first", "-created_at", "-pk")
         )
-        return super().get_context_data(page_obj=Paginator(notes, 50).get_page(self.request.GET.get("page")), **kwargs)
+        tabs = [
+            {
+                "code": code,
+                "label": label,
+                "count": counts[code],
+                "unread": counts[f"{code}_unread"],
+                "current": code == tab,
+            }
+            for code, (label, _) in self.TABS.items()
+        ]
+        return super().get_context_data(
+            page_obj=Paginator(notes, 50).get_page(self.request.GET.get("page")),
+            tab=tab,
+            tabs=tabs,
+            **kwargs,
+        )
 
     def post(self, request, *args, **kwargs):
         now = timezone.now()

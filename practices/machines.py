@@ -218,6 +218,7 @@ DEVELOPMENTS = register(
                 requires=(routed,),
                 apply=on_submit,
                 notify=reviewers,
+                notify_action=True,
                 message=lambda dev, step: f"На экспертизу: «{dev.title}» ({dev.unit})",
             ),
             Move(
@@ -230,6 +231,7 @@ DEVELOPMENTS = register(
                 stale=STALE,
                 apply=on_resubmit,
                 notify=reviewers,
+                notify_action=True,
                 message=lambda dev, step: f"Доработанная разработка на экспертизу: «{dev.title}» ({dev.unit})",
             ),
             Move(
@@ -243,6 +245,7 @@ DEVELOPMENTS = register(
                 requires=(experts_valid,),
                 apply=on_assign,
                 notify=lambda dev, step: step.params["experts"],
+                notify_action=True,
                 message=lambda dev, step: f"Вы назначены экспертом: «{dev.title}» ({dev.unit})",
             ),
             Move(
@@ -266,6 +269,7 @@ DEVELOPMENTS = register(
                 requires=(conclusion_valid,),
                 apply=on_conclude,
                 notify=reviewers_when_all_concluded,
+                notify_action=True,
                 message=lambda dev, step: f"Все заключения получены, нужно решение: «{dev.title}»",
             ),
             decision("recommend", State.RECOMMENDED, "Рекомендовать"),
@@ -273,6 +277,7 @@ DEVELOPMENTS = register(
                 "revise",
                 State.TO_REVISE,
                 "Вернуть на доработку",
+                notify_action=True,
                 requires_reason=True,
                 reason_message="Напишите, что нужно доработать: без комментария вернуть нельзя.",
             ),

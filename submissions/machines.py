@@ -88,6 +88,7 @@ SUBMISSIONS = register(
                 requires=(routed,),
                 apply=on_submit,
                 notify=reviewers,
+                notify_action=True,
                 message=lambda s, step: f"На согласование: {s}",
             ),
             Move(
@@ -113,6 +114,7 @@ SUBMISSIONS = register(
                 reason_message="Напишите, что нужно доработать: без комментария вернуть нельзя.",
                 stale="Вернуть можно только документ на согласовании, а он — «{state}».",
                 notify=filers,
+                notify_action=True,
                 message=lambda s, step: f"Возвращён на доработку: {s}. {step.reason}",
             ),
             Move(
@@ -127,6 +129,7 @@ SUBMISSIONS = register(
                 stale="Открыть повторно можно только согласованный документ.",
                 apply=on_reopen,
                 notify=filers,
+                notify_action=True,
                 message=lambda s, step: f"Открыт повторно для доработки: {s}. {step.reason}",
             ),
         ],

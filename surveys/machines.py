@@ -65,6 +65,7 @@ SURVEYS = register(
                 requires=(ready_to_open,),
                 apply=on_open,
                 notify=respondents,
+                notify_action=True,
                 message=lambda survey, step: (
                     f"Анкета «{survey.title}» ({survey.unit}): отметьте свои профессиональные потребности "
                     f"до {survey.closes_on:%d.%m.%Y}."

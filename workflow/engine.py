@@ -69,6 +69,9 @@ class Move:
     # Who is told and what: notify(obj, step) -> users, message(obj, step) -> text.
     notify: Callable[[models.Model, Step], Iterable] = _nobody
     message: Callable[[models.Model, Step], str] | None = None
+    # Whether the notification asks its readers to act (submit → the reviewers decide, return → the
+    # filers fix) or only informs them (approve); the bell lists the two apart.
+    notify_action: bool = False
     # The link in the notification (the object's page unless told).
     url: Callable[[models.Model], str] | None = None
     # The text of a refusal when the object is not in from_states: {state} is its current state,
@@ -219,7 +222,12 @@ def perform(
             from network.notify import notify
 
             # notify() stores the rows now and relays the mail once the transaction commits.
-            notify(users, move.message(obj, step), move.url(obj) if move.url else obj.get_absolute_url())
+            notify(
+                users,
+                move.message(obj, step),
+                move.url(obj) if move.url else obj.get_absolute_url(),
+                needs_action=move.notify_action,
+            )
     return obj
 
 

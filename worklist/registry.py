@@ -38,6 +38,7 @@ class Task:
     action_url: str = ""  # a POST that starts the work (e.g. «Начать» creates the draft)
     action_label: str = ""
     kind: str = ""  # what it is, for «Входящие» (e.g. «План», «Протокол», «Приказ»); the group if empty
+    more: int = 0  # not a task but «ещё N» of its group: `url` is the full list (see `limited`)
 
     @property
     def since_date(self) -> date | None:
@@ -80,11 +81,37 @@ def providers() -> list[Provider]:
     return [_PROVIDERS[name] for name in sorted(_PROVIDERS)]
 
 
+LIMIT = 50  # tasks of one group on a page; the rest are «ещё N» with a link to the full list
+
+
+def limited(queryset, make: Callable[[object], Task], *, more_url: str = "", limit: int = LIMIT) -> list[Task]:
+    """The tasks of the first `limit` rows of `queryset` (ordered: the most urgent first) and, when there
+    are more rows, one «ещё N» row linking to `more_url`. Two queries at most, whatever the rows."""
+    rows = list(queryset[: limit + 1])
+    tasks = [make(row) for row in rows[:limit]]
+    if len(rows) > limit and tasks:
+        extra = queryset.count() - limit
+        first = tasks[0]
+        tasks.append(
+            Task(
+                group=first.group,
+                title=f"и ещё {extra}",
+                url=more_url or first.url,
+                order=first.order,
+                decision=first.decision,
+                kind=first.kind,
+                more=extra,
+            )
+        )
+    return tasks
+
+
 def _sort_key(task: Task):
     since = task.since_date
     return (
         task.order,
         task.group,
+        bool(task.more),
         task.due_on is None,
         task.due_on or date.max,
         since is None,
