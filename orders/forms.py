@@ -6,7 +6,16 @@ from network.forms import DateInput, VersionedFormMixin
 from people.models import Person, phone_validator
 from submissions.models import Submission
 
-from .models import CONTROL_OTHER, CONTROL_SELF, HEADING_REQUIRED, Order, OrderStatus, OrderTemplate
+from .models import (
+    CONTROL_OTHER,
+    CONTROL_SELF,
+    HEADING_REQUIRED,
+    PURPOSE_HELP,
+    Order,
+    OrderStatus,
+    OrderTemplate,
+    purpose_rest,
+)
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -50,8 +59,14 @@ class CreateOrderForm(forms.Form):
                 error_messages={"required": HEADING_REQUIRED},
             )
             self.fields["purpose"] = forms.CharField(
-                label="Цель («В целях …»)", widget=forms.Textarea(attrs={"rows": 2}), required=False
+                label="В целях (продолжите фразу)",
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,
+                help_text=PURPOSE_HELP,
             )
+
+    def clean_purpose(self):
+        return purpose_rest(self.cleaned_data.get("purpose", ""))
 
     def context(self) -> dict:
         data = dict(self.cleaned_data)
@@ -79,7 +94,11 @@ class OrderForm(VersionedFormMixin, forms.ModelForm):
             "purpose": forms.Textarea(attrs={"rows": 3}),
         }
         field_classes = {"signatory": PersonChoiceField, "executor": PersonChoiceField}
-        help_texts = {"date": "При переносе на другой год номер присваивается заново (нумерация — в пределах года)."}
+        labels = {"purpose": "В целях (продолжите фразу)"}
+        help_texts = {
+            "date": "При переносе на другой год номер присваивается заново (нумерация — в пределах года).",
+            "purpose": PURPOSE_HELP + " Слова «В целях» печатаются сами; пустое поле — без преамбулы.",
+        }
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,6 +107,9 @@ class OrderForm(VersionedFormMixin, forms.ModelForm):
             self.fields["executor"].queryset = people
         self.fields["heading"].error_messages["required"] = HEADING_REQUIRED
         self.fields["executor_phone"].validators.append(phone_validator)
+
+    def clean_purpose(self):
+        return purpose_rest(self.cleaned_data.get("purpose", ""))
 
     def clean_heading(self):
         heading = " ".join((self.cleaned_data.get("heading") or "").split())

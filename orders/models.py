@@ -6,6 +6,8 @@ numbered points, each with its executor and term, the last one assigning control
 signed order is frozen. Every change goes through orders.services.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,6 +19,21 @@ from orgunits.access import RestrictedQuerySet
 CONTROL_SELF = "Контроль за исполнением настоящего приказа оставляю за собой."
 CONTROL_OTHER = "Контроль за исполнением настоящего приказа возложить на "
 HEADING_REQUIRED = "Укажите заголовок приказа: по ГОСТ Р 7.0.97-2025 он обязателен."
+PURPOSE_LEAD = "В целях"
+PURPOSE_HELP = "Например: обеспечения методического сопровождения педагогических работников района."
+_PURPOSE_LEAD = re.compile(r"^\s*в\s+целях(?![а-яё])[\s,:]*", re.IGNORECASE)
+
+
+def purpose_rest(text: str) -> str:
+    """What follows «В целях» (the portal prints those words itself): a typed «В целях» and the
+    punctuation at the end are dropped, so the preamble never reads «В целях В целях …» or ends in «,»."""
+    return _PURPOSE_LEAD.sub("", text or "").strip().rstrip(",.;:").rstrip()
+
+
+def preamble(purpose: str) -> str:
+    """«В целях …» as printed before «ПРИКАЗЫВАЮ:»; nothing at all for an empty purpose."""
+    rest = purpose_rest(purpose)
+    return f"{PURPOSE_LEAD} {rest}" if rest else ""
 
 
 class OrderStatus(models.TextChoices):
@@ -52,7 +69,11 @@ class Order(VersionedModel):
     heading = models.CharField(
         "заголовок", max_length=500, help_text="Обязателен (ГОСТ Р 7.0.97-2025): «Об утверждении …», «О назначении …»."
     )
-    purpose = models.TextField("цель", blank=True, help_text="Преамбула: «В целях …».")
+    purpose = models.TextField(
+        "в целях",
+        blank=True,
+        help_text="Продолжение преамбулы: слова «В целях» портал печатает сам (seed 004).",
+    )
     signatory = models.ForeignKey(
         "people.Person",
         on_delete=models.PROTECT,
@@ -135,6 +156,10 @@ class Order(VersionedModel):
         return reverse("orders:order", args=[self.pk])
 
     @property
+    def preamble(self) -> str:
+        return preamble(self.purpose)
+
+    @property
     def is_signed(self):
         return self.status == OrderStatus.SIGNED
 
@@ -143,6 +168,7 @@ class Order(VersionedModel):
         return self.status == OrderStatus.DRAFT
 
     def save(self, *args, **kwargs):
+        self.purpose = purpose_rest(self.purpose)
         self.search = normalize_search(self.heading, self.subject)
         super().save(*args, **kwargs)
 

@@ -16,7 +16,7 @@ def build(order: Order) -> tuple[str, dict, str]:
         "number": order.number,
         "place": order.place,
         "heading": order.heading,
-        "purpose": order.purpose.strip(),
+        "preamble": order.preamble,
         "points": list(order.points.all()),
         "draft": not order.is_signed,
         "signatures": [

@@ -32,6 +32,7 @@ from .models import (
     OrderPoint,
     OrderTemplate,
     is_control_text,
+    purpose_rest,
 )
 from .wording import accusative, genitive, unit_genitive
 
@@ -74,7 +75,7 @@ def _next_number(unit, year: int) -> int:
 @dataclass
 class Draft:
     heading: str
-    purpose: str
+    purpose: str  # what follows «В целях», which the order prints itself
     points: list[dict] = field(default_factory=list)
     subject: str = ""
     subject_unit: OrgUnit | None = None
@@ -125,7 +126,7 @@ def _appoint_chair(unit, on, person=None, **_):
     who = f"{person.full_name}{f' ({details})' if details else ''}"
     return Draft(
         heading=f"О назначении председателя {gen}",
-        purpose=f"В целях организации деятельности {gen}",
+        purpose=f"организации деятельности {gen}",
         points=[
             point(f"Назначить председателем {gen} сроком на один год с {on:%d.%m.%Y}: {who}."),
             point(
@@ -154,7 +155,7 @@ def _approve_composition(unit, on, members=None, **_):
     chair = next((m.person for m in members if m.role == MembershipRole.CHAIR), None)
     return Draft(
         heading=f"Об утверждении состава {gen} на {on.year} год",
-        purpose=f"В целях организации деятельности {gen} и обновления его состава",
+        purpose=f"организации деятельности {gen} и обновления его состава",
         points=[
             point(f"Утвердить состав {gen} на {on.year} год (приложение):\n{composition_text(members)}"),
             point(
@@ -184,7 +185,7 @@ def _approve_plan(unit, on, submission=None, **_):
     gen = unit_genitive(planned)
     return Draft(
         heading=f"Об утверждении плана работы {gen} на {years} учебный год",
-        purpose=f"В целях организации методической работы {gen} в {years} учебном году",
+        purpose=f"организации методической работы {gen} в {years} учебном году",
         points=[
             point(f"Утвердить план работы {gen} на {years} учебный год (приложение)."),
             point(
@@ -207,7 +208,7 @@ def _approve_program(unit, on, program="", **_):
     gen = genitive(program)
     return Draft(
         heading=f"Об утверждении {gen} и «дорожной карты» её реализации",
-        purpose="В целях совершенствования научно-методического сопровождения педагогических работников",
+        purpose="совершенствования научно-методического сопровождения педагогических работников",
         points=[
             point(f"Утвердить {accusative(program)} (приложение 1)."),
             point(f"Утвердить «дорожную карту» реализации {gen} (приложение 2)."),
@@ -224,7 +225,7 @@ def _approve_program(unit, on, program="", **_):
 
 
 def _free(unit, on, heading="", purpose="", **_):
-    return Draft(heading=heading.strip(), purpose=purpose.strip() or "В целях ", points=[control_point()])
+    return Draft(heading=heading.strip(), purpose=purpose_rest(purpose), points=[control_point()])
 
 
 FILLERS = {

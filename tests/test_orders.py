@@ -148,13 +148,13 @@ def test_every_template_fills_heading_purpose_and_points_ending_with_control(net
         assert texts[-1] == CONTROL_SELF
         assert order.status == OrderStatus.DRAFT
     for order in orders[:3]:
-        assert order.purpose.startswith("В целях ")
+        assert order.preamble.startswith("В целях ") and not order.purpose.startswith("В целях")
         assert order.signatory == chair and order.signatory_position == "Председатель Терского МунУМО"
     assert "Председателева Анна Петровна" in appoint.points.first().text
     members = composition.points.first().text
     assert "Председателева Анна Петровна — председатель" in members
     assert "Фамилия-secretary" in members and "Фамилия-methodist" in members
-    assert free_order.purpose == "В целях "
+    assert free_order.purpose == "" and free_order.preamble == ""
 
 
 def test_the_executor_is_the_author_when_a_member(net):
@@ -326,7 +326,7 @@ def test_the_order_from_an_approved_plan_is_prefilled_and_linked(net, login, app
     assert response.status_code == 302 and response.url == order.get_absolute_url()
     assert order.unit == net.terek and order.template == OrderTemplate.APPROVE_PLAN
     assert order.heading == "Об утверждении плана работы Терского МунУМО на 2026/2027 учебный год"
-    assert order.purpose == "В целях организации методической работы Терского МунУМО в 2026/2027 учебном году"
+    assert order.preamble == "В целях организации методической работы Терского МунУМО в 2026/2027 учебном году"
     points = list(order.points.all())
     assert points[0].text == "Утвердить план работы Терского МунУМО на 2026/2027 учебный год (приложение)."
     assert (
