@@ -27,4 +27,99 @@
       window.print();
     }
   });
+
+  // -- The menu (base.html) -------------------------------------------------------------------
+  // <button data-menu-button aria-controls="mainnav" aria-expanded>: opens and closes the menu on
+  // narrow screens (the CSS shows the button below 1100 px). <button data-popup aria-controls>:
+  // a drop-down list («Ещё», the user's menu) whose list carries `hidden` while closed.
+
+  function controlled(button) {
+    return document.getElementById(button.getAttribute("aria-controls"));
+  }
+
+  function setPopup(button, open) {
+    var list = controlled(button);
+    if (!list) return;
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    list.hidden = !open;
+  }
+
+  function closePopups(except) {
+    document.querySelectorAll("[data-popup][aria-expanded='true']").forEach(function (button) {
+      if (button !== except) setPopup(button, false);
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+    var menuButton = target.closest("[data-menu-button]");
+    if (menuButton) {
+      var nav = controlled(menuButton);
+      var open = menuButton.getAttribute("aria-expanded") !== "true";
+      menuButton.setAttribute("aria-expanded", open ? "true" : "false");
+      if (nav) nav.classList.toggle("open", open);
+      return;
+    }
+    var popupButton = target.closest("[data-popup]");
+    if (popupButton) {
+      closePopups(popupButton);
+      setPopup(popupButton, popupButton.getAttribute("aria-expanded") !== "true");
+      return;
+    }
+    if (!target.closest(".dropdown-list")) closePopups(null);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = document.querySelector("[data-popup][aria-expanded='true']");
+    if (open) {
+      setPopup(open, false);
+      open.focus();
+      return;
+    }
+    var menuButton = document.querySelector("[data-menu-button][aria-expanded='true']");
+    if (menuButton && window.getComputedStyle(menuButton).display !== "none") {
+      menuButton.setAttribute("aria-expanded", "false");
+      var nav = controlled(menuButton);
+      if (nav) nav.classList.remove("open");
+      menuButton.focus();
+    }
+  });
+
+  // A drop-down closes when the focus leaves it (Tab past its last item).
+  document.addEventListener("focusout", function (event) {
+    var dropdown = event.target instanceof Element ? event.target.closest(".dropdown") : null;
+    if (!dropdown) return;
+    window.setTimeout(function () {
+      if (!dropdown.contains(document.activeElement)) {
+        var button = dropdown.querySelector("[data-popup]");
+        if (button && button.getAttribute("aria-expanded") === "true") setPopup(button, false);
+      }
+    }, 0);
+  });
+})();
+
+/* The tree (orgunits/_tree_nodes.html): a click anywhere on a node's row opens or closes it, as its toggle
+   button does (the button is what the keyboard reaches); a click on the unit's name follows the link. */
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+    var toggle = target.closest(".node-toggle");
+    if (toggle) {
+      var children = document.getElementById(toggle.getAttribute("aria-controls"));
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      if (children) children.hidden = !open;
+      return;
+    }
+    var row = target.closest("[data-tree-row]");
+    if (row && !target.closest("a, button, input, select, textarea")) {
+      var button = row.querySelector(".node-toggle");
+      if (button) button.click();
+    }
+  });
 })();
