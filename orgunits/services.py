@@ -80,3 +80,75 @@ def grant_log_for(viewer, user, limit: int = 20):
 
     # Lazy: evaluated only when the card shows it (to those who may edit the card).
     return SimpleLazyObject(latest)
+
+
+# -- what a move changes (the confirmation page of «Перенести») -------------------------------------
+
+ROLE_CHANGES_SHOWN = 30  # names per side on the confirmation page; the rest are counted
+
+
+def approver_under(document_type: str, parent: OrgUnit | None) -> OrgUnit | None:
+    """The unit that would approve `document_type` for a unit placed under `parent`: the nearest of
+    `parent` and its ancestors whose kind approves it (workflow.kinds.DocumentKind.approver for a unit
+    as if it already sat there — computed without moving anything)."""
+    from workflow.kinds import KINDS
+
+    document_kind = KINDS.get(document_type)
+    if parent is None or (document_kind is not None and not document_kind.routed):
+        return None
+    chain = [parent, *parent.get_ancestors(ascending=True).select_related("kind")]
+    return next((unit for unit in chain if unit.kind.approves(document_type)), None)
+
+
+def _inherited_holders(unit_ids) -> list[tuple]:
+    """(user, Role, unit) for the roles held at `unit_ids` that reach the units below (a *_subtree right)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import F
+
+    from .access import ROLES, parse_role_group_name, role_group_name
+
+    codes = [code for code, role in ROLES.items() if any(p.endswith("_subtree") for p in role.perms)]
+    names = [role_group_name(pk, code) for pk in unit_ids for code in codes]
+    units = OrgUnit.objects.in_bulk(list(unit_ids))
+    users = (
+        get_user_model()
+        .objects.filter(groups__name__in=names, is_active=True)
+        .annotate(group_name=F("groups__name"))
+        .order_by("last_name", "first_name", "username")
+    )
+    rows = []
+    for user in users:
+        unit_id, code = parse_role_group_name(user.group_name)
+        rows.append((user, ROLES[code], units[unit_id]))
+    return rows
+
+
+def move_preview(unit: OrgUnit, new_parent: OrgUnit) -> dict:
+    """What moving `unit` under `new_parent` would change, without changing anything: the new path,
+    who approves each document the unit files (before → after), and the roles inherited from above
+    that the unit loses and gains (held at an old ancestor that is not a new one, and the reverse)."""
+    from workflow.kinds import KINDS
+
+    old_chain = list(unit.get_ancestors().select_related("kind"))
+    new_chain = [*new_parent.get_ancestors().select_related("kind"), new_parent]
+    old_ids = {a.pk for a in old_chain}
+    new_ids = {a.pk for a in new_chain}
+    approvers = []
+    for code in unit.kind.files_documents:
+        label = KINDS[code].label if code in KINDS else code
+        before = approver_under(code, unit.parent)
+        after = approver_under(code, new_parent)
+        approvers.append({"label": label, "before": before, "after": after, "changes": before != after})
+    lost = _inherited_holders(old_ids - new_ids)
+    gained = _inherited_holders(new_ids - old_ids)
+    return {
+        "new_parent": new_parent,
+        "old_path": old_chain,
+        "new_path": new_chain,
+        "approvers": approvers,
+        "lost": lost[:ROLE_CHANGES_SHOWN],
+        "lost_more": max(0, len(lost) - ROLE_CHANGES_SHOWN),
+        "gained": gained[:ROLE_CHANGES_SHOWN],
+        "gained_more": max(0, len(gained) - ROLE_CHANGES_SHOWN),
+        "descendants": unit.get_descendant_count(),
+    }

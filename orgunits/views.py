@@ -2,6 +2,8 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F, Func, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -16,7 +18,7 @@ from . import grant_log, services
 from .access import GRANTABLE_ROLES, ROLES, access_for, grant_role, revoke_role, role_holders
 from .forms import GrantForm, MoveForm, OrgUnitForm, SchoolForm
 from .grant_log import GrantVia
-from .models import DocumentType, OrgUnit, School
+from .models import DocumentType, OrgUnit, School, placement_errors
 from .tree import annotate_counts, chains, node_queryset
 
 TREE_CHILDREN_LIMIT = 500  # past this a node lists no more children: search finds the rest
@@ -87,25 +89,84 @@ class TreeChildrenView(LoginRequiredMixin, TemplateView):
         return ctx
 
 
+def count_of(queryset):
+    """A COUNT(*) of `queryset` as a scalar subquery: many counts then cost one query."""
+    return Coalesce(
+        Subquery(queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")[:1]),
+        0,
+    )
+
+
+# The unit page's tabs: (key, label). «Обзор» first: documents above the members (issue 12).
+UNIT_TABS = (
+    ("overview", "Обзор"),
+    ("documents", "Документы"),
+    ("members", "Состав"),
+    ("meetings", "Заседания"),
+    ("orders", "Приказы"),
+    ("events", "Мероприятия"),
+    ("programs", "Программы"),
+    ("children", "Нижестоящие"),
+    ("history", "История"),
+)
+UNIT_TAB_KEYS = frozenset(key for key, _ in UNIT_TABS)
+OVERVIEW_DOCUMENTS = 5
+OVERVIEW_MEMBERS = 50
+OVERVIEW_FORMER = 10
+TAB_PAGE = 25
+
+
 class UnitDetailView(LoginRequiredMixin, TemplateView):
+    """/units/<pk>/?tab=…: the unit at a glance — tabs with counts (one query for all of them),
+    each tab's list bounded by a page; the actions in one toolbar."""
+
     template_name = "orgunits/unit_detail.html"
+
+    def tab_querysets(self, unit, user, today):
+        from events.models import Event
+        from history.services import entries_for
+        from meetings.models import Meeting
+        from programs.models import Program, RoadmapItem
+        from programs.services import overdue_q
+
+        return {
+            "documents": unit.submissions.all(),
+            "members": unit.memberships.filter(left_on__isnull=True),
+            "meetings": Meeting.objects.restrict(user, "view").filter(unit=unit),
+            "orders": unit.orders.all(),
+            "events": Event.objects.restrict(user, "view").filter(unit=unit),
+            "programs": Program.objects.filter(unit=unit),
+            "children": OrgUnit.objects.restrict(user, "view").filter(parent=unit),
+            "history": entries_for(unit),
+            "former": unit.memberships.filter(left_on__isnull=False),
+            "overdue": RoadmapItem.objects.filter(overdue_q(today), program__unit=unit),
+        }
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         unit = get_unit(user, self.kwargs["pk"])
         access = access_for(user)
-        children = annotate_counts(node_queryset().restrict(user, "view").filter(parent=unit), user)
-        children_page = Paginator(children, 50).get_page(self.request.GET.get("page"))
-        memberships = unit.memberships.select_related("person").in_role_order()
+        today = timezone.localdate()
+        tab = self.request.GET.get("tab", "overview")
+        if tab not in UNIT_TAB_KEYS:
+            tab = "overview"
+        querysets = self.tab_querysets(unit, user, today)
+        counts = OrgUnit.objects.filter(pk=unit.pk).values(
+            **{f"n_{name}": count_of(qs) for name, qs in querysets.items()}
+        )[0]
+        counts = {name[2:]: n for name, n in counts.items()}
         ancestors = list(unit.get_ancestors().select_related("kind"))
         can_manage_members = access.can("manage_members", unit)
         ctx.update(
             unit=unit,
             ancestors=ancestors,
-            children_page=children_page,
-            current=list(memberships.filter(left_on__isnull=True)),
-            former=list(memberships.filter(left_on__isnull=False).order_by("-left_on")[:100]),
+            tab=tab,
+            tabs=[
+                (key, label, counts.get(key), self.request.path + ("" if key == "overview" else f"?tab={key}"))
+                for key, label in UNIT_TABS
+            ],
+            counts=counts,
             can_manage=access.can("manage", unit),
             can_manage_members=can_manage_members,
             # A candidacy of a chair goes to the nearest ancestor approving candidates (issue 4).
@@ -113,14 +174,65 @@ class UnitDetailView(LoginRequiredMixin, TemplateView):
             and unit.is_active
             and any(a.kind.approves(DocumentType.CANDIDATE) for a in ancestors),
             can_view_people=access.can("view_people", unit),
-            # Whoever sees the unit sees its plans and reports (the rule of Submission.restrict).
-            submissions=list(
-                unit.submissions.select_related("campaign").order_by("-campaign__year", "campaign__document_type")[:20]
-            ),
-            # Programs and roadmaps of the unit (issue 5, part 6): status counts, overdue items.
-            programs_block=unit_programs_block(user, unit, timezone.localdate()),
         )
+        getattr(self, f"tab_{tab}")(ctx, querysets, user, unit, today)
         return ctx
+
+    def page(self, queryset):
+        return Paginator(queryset, TAB_PAGE).get_page(self.request.GET.get("page"))
+
+    # Whoever sees the unit sees its plans and reports (the rule of Submission.restrict).
+    def documents(self, querysets):
+        return (
+            querysets["documents"]
+            .select_related("campaign")
+            .order_by(Coalesce("campaign__year", "own_year").desc(), "campaign__document_type", "-pk")
+        )
+
+    def tab_overview(self, ctx, querysets, user, unit, today):
+        members = querysets["members"].select_related("person").in_role_order()
+        ctx.update(
+            submissions=list(self.documents(querysets)[:OVERVIEW_DOCUMENTS]),
+            current=list(members[:OVERVIEW_MEMBERS]),
+            former=list(
+                querysets["former"].select_related("person").in_role_order().order_by("-left_on")[:OVERVIEW_FORMER]
+            ),
+            next_meeting=querysets["meetings"].filter(date__gte=today).order_by("date", "time", "number").first(),
+        )
+
+    def tab_documents(self, ctx, querysets, user, unit, today):
+        ctx["page_obj"] = self.page(self.documents(querysets))
+
+    def tab_members(self, ctx, querysets, user, unit, today):
+        ctx["page_obj"] = self.page(querysets["members"].select_related("person").in_role_order())
+        ctx["former"] = list(querysets["former"].select_related("person").in_role_order().order_by("-left_on")[:100])
+
+    def tab_meetings(self, ctx, querysets, user, unit, today):
+        ctx["page_obj"] = self.page(querysets["meetings"].order_by("-date", "-number"))
+
+    def tab_orders(self, ctx, querysets, user, unit, today):
+        ctx["page_obj"] = self.page(querysets["orders"].order_by("-date", "-number", "-pk"))
+
+    def tab_events(self, ctx, querysets, user, unit, today):
+        ctx["page_obj"] = self.page(querysets["events"].with_participant_count().order_by("-starts_on", "-pk"))
+
+    def tab_programs(self, ctx, querysets, user, unit, today):
+        # Programs and roadmaps of the unit (issue 5, part 6): status counts, overdue items.
+        ctx["programs_block"] = unit_programs_block(user, unit, today)
+
+    def tab_children(self, ctx, querysets, user, unit, today):
+        ctx["page_obj"] = self.page(annotate_counts(node_queryset().restrict(user, "view").filter(parent=unit), user))
+
+    def tab_history(self, ctx, querysets, user, unit, today):
+        from django.contrib.contenttypes.models import ContentType
+
+        from history.presenting import present
+
+        page = Paginator(querysets["history"], TAB_PAGE).get_page(self.request.GET.get("page"))
+        ctx["page_obj"] = page
+        ctx["history_rows"] = present(
+            page.object_list, user, main_type=ContentType.objects.get_for_model(OrgUnit, for_concrete_model=False)
+        )
 
 
 class UnitCreateView(UnitActionMixin, FormView):
@@ -191,8 +303,18 @@ class UnitMoveView(UnitActionMixin, FormView):
         return kwargs
 
     def form_valid(self, form):
+        new_parent = form.cleaned_data["new_parent"]
+        if self.request.POST.get("confirm") != "1":
+            # First the page that says what changes; «Переместить» there posts again with confirm=1.
+            errors = placement_errors(self.unit.kind, new_parent, self.unit.region_id)
+            if errors:
+                attach_errors(form, ValidationError(errors), default_field="new_parent")
+                return self.form_invalid(form)
+            return self.render_to_response(
+                self.get_context_data(form=form, confirm=True, preview=services.move_preview(self.unit, new_parent))
+            )
         try:
-            services.move_unit(self.unit, form.cleaned_data["new_parent"])
+            services.move_unit(self.unit, new_parent)
         except ValidationError as exc:
             attach_errors(form, exc, default_field="new_parent")
             return self.form_invalid(form)
