@@ -2,7 +2,9 @@
 a dry run, then write all rows in one transaction or none."""
 
 import csv
+import datetime
 import io
+import logging
 import re
 import zipfile
 from collections.abc import Iterator
@@ -11,7 +13,7 @@ from xml.etree.ElementTree import ParseError
 import tablib
 from defusedxml import DefusedXmlException
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
@@ -19,9 +21,12 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from history.context import Via, acting, import_request_id
 from history.context import current as current_actor
-from network.spreadsheets import set_widths
+from network.spreadsheets import BOLD, set_widths, unmark
 
 from .models import Import
+from .resources import CLEAR_MARKER
+
+log = logging.getLogger(__name__)
 
 ALLOWED_EXTENSIONS = (".xlsx", ".csv")
 MAX_ROWS = 50000
@@ -243,37 +248,33 @@ def _names(headers: list[str]) -> str:
 
 
 def read_rows(name: str, data: bytes, register) -> tuple[tablib.Dataset, list[int]]:
-    """The rows as a dataset with the register's headers, and each row's number in the file.
+    """The rows as a dataset with the register's import headers, and each row's number in the file.
 
-    Blank rows are skipped (the numbers still count them); a row holding NUL keeps it as NUL_SIGN
-    and is refused row by row."""
+    Columns the import does not use (an export's «Школа», «ФИО»…) are left out, wherever they
+    stand; a missing import column refuses the file. Blank rows are skipped (the numbers still
+    count them); a row holding NUL keeps it as NUL_SIGN and is refused row by row. Excel's text mark
+    that an export puts in front of a formula-like CSV value is taken off."""
     rows = iter_csv(data) if name.lower().endswith(".csv") else iter_xlsx(data)
     first = next(rows, None)
     if first is None:
         raise BadFile("В файле нет строк.")
     header = [str(h).strip() if h is not None else "" for h in first[1]]
-    while header and not header[-1]:
-        header.pop()
     expected = register.import_headers()
     missing = [h for h in expected if h not in header]
-    unknown = [h for h in header if h and h not in expected]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append("нет столбцов: " + _names(missing))
-        if unknown:
-            parts.append("лишние столбцы: " + _names(unknown))
+    if missing:
         raise BadFile(
-            "Заголовки не совпадают с шаблоном реестра — " + "; ".join(parts) + ". Скачайте шаблон и заполните его."
+            "Заголовки не совпадают с шаблоном реестра — нет столбцов: "
+            + _names(missing)
+            + ". Скачайте шаблон или выгрузку реестра и заполните её."
         )
-    dataset = tablib.Dataset(headers=header)
+    positions = [header.index(h) for h in expected]  # the first column of that name
+    dataset = tablib.Dataset(headers=expected)
     numbers = []
     for number, row in rows:
-        values = [("" if v is None else v) for v in row[: len(header)]]
-        values += [""] * (len(header) - len(values))
+        values = [_value(row[i]) if i < len(row) else "" for i in positions]
         if all(str(v).strip() == "" for v in values):
             continue
-        dataset.append([v.strip() if isinstance(v, str) else v for v in values])
+        dataset.append(values)
         numbers.append(number)
     if len(numbers) > MAX_ROWS:
         raise too_many_rows()
@@ -282,22 +283,40 @@ def read_rows(name: str, data: bytes, register) -> tuple[tablib.Dataset, list[in
     return dataset, numbers
 
 
+def _value(value):
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return unmark(value.strip())
+    return value
+
+
+SERVER_ERROR = (
+    "Строку не удалось обработать из-за ошибки на сервере. Проверьте значения строки; "
+    "если ошибка повторится, сообщите администратору."
+)
+
+
 def error_messages(row_result) -> list[str]:
+    """Every error of the row, each named by the file's column («Телефон: …»)."""
     messages = []
     if row_result.validation_error is not None:
         error = row_result.validation_error
         if hasattr(error, "message_dict"):
             for field, errors in error.message_dict.items():
                 for message in errors:
-                    messages.append(message if field == "__all__" else f"{field}: {message}")
+                    messages.append(message if field == NON_FIELD_ERRORS else f"{field}: {message}")
         else:
             messages.extend(error.messages)
     for error in row_result.errors:
         exc = error.error
         if isinstance(exc, ValidationError):
             messages.extend(exc.messages)
+        elif type(exc) is ValueError:
+            messages.append(str(exc))  # the lookups' own words («Подразделение … не найдено …»)
         else:
-            messages.append(str(exc))
+            log.error("import row failed: %r", exc, exc_info=exc)
+            messages.append(SERVER_ERROR)
     return messages
 
 
@@ -312,6 +331,15 @@ def _attribute_rows(resource, numbers) -> None:
             return import_row(row, instance_loader, **kwargs)
 
     resource.import_row = attributed
+
+
+def shown(value) -> str:
+    """A cell as the preview shows it (a date read from Excel as a date, not «2026-09-01 00:00:00»)."""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d.%m.%Y %H:%M") if value.time() != datetime.time(0) else value.strftime("%d.%m.%Y")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
 
 
 def run(register, user, dataset, numbers, dry_run: bool):
@@ -331,7 +359,8 @@ def run(register, user, dataset, numbers, dry_run: bool):
                 "outcome": outcome,
                 "label": OUTCOME_LABELS.get(outcome, outcome),
                 "errors": errors or ([] if outcome != "error" else ["Строку не удалось обработать."]),
-                "values": [str(v) for v in dataset[index]],
+                "values": [shown(v) for v in dataset[index]],
+                "changes": getattr(row_result, "changes", []) if outcome == "update" else [],
             }
         )
     # Errors of the whole file (e.g. a broken header) come without a row.
@@ -468,11 +497,32 @@ def confirm(upload: Import, register) -> Import:
     return upload
 
 
+HOW_TO_FILL = [
+    "Первая строка — заголовки столбцов, как на листе с реестром; их порядок не важен.",
+    "Лишние столбцы (например, из выгрузки реестра) не мешают: при загрузке они пропускаются.",
+    "Можно загрузить выгрузку реестра, исправив в ней нужные ячейки: неизменённые строки останутся «без изменений».",
+    "Пустая ячейка — «не менять»: значение в портале останется прежним.",
+    f"Чтобы стереть значение, напишите в ячейке {CLEAR_MARKER} (со скобками).",
+    "Даты — в виде ДД.ММ.ГГГГ (например, 01.09.2026) или ячейкой с датой Excel.",
+    "Перед записью портал покажет, что станет с каждой строкой: новая запись, что изменится "
+    "(было → станет), без изменений или ошибки. Запишутся все строки сразу или ни одной.",
+]
+
+
 def template_workbook(register, file) -> None:
-    """An empty workbook with the register's import headers."""
+    """An empty workbook with the register's import headers, and a sheet «Как заполнять»."""
     wb = Workbook()
     ws = wb.active
     ws.title = register.title[:31]
     ws.append(register.import_headers())
+    for header in ws[1]:
+        header.font = BOLD
+    ws.freeze_panes = "A2"
     set_widths(ws, [24] * len(register.import_headers()))
+    notes = wb.create_sheet("Как заполнять")
+    notes.append(["Как заполнять"])
+    notes["A1"].font = BOLD
+    for line in HOW_TO_FILL:
+        notes.append([line])
+    set_widths(notes, [120])
     wb.save(file)

@@ -5,6 +5,8 @@ Every lookup an import makes searches only what the importing user may act on: a
 region (or one out of their reach) is «not found among yours», word for word the answer for a record
 that does not exist, so an import neither reaches nor reveals it."""
 
+import datetime
+
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from import_export import resources, widgets
 from import_export.results import RowResult
@@ -13,6 +15,10 @@ from orgunits.access import access_for
 from orgunits.models import OrgUnit
 
 PATH_SEPARATOR = " / "
+# An empty cell leaves the value as it is («не менять»); this word in a cell clears it.
+CLEAR_MARKER = "(очистить)"
+# How a changed value that is empty is shown in the preview («Отчество: Ивановна → пусто»).
+EMPTY_SHOWN = "пусто"
 
 
 def unit_label(unit) -> str:
@@ -40,6 +46,33 @@ class PathTracker:
         path = unit_path(unit, self.stack)
         self.stack.append(unit)
         return path
+
+
+class TreePaths:
+    """Paths of any units, one query per tree (a region's network) whatever the number of rows:
+    an export writes a unit column the way the import reads it back, as its path."""
+
+    def __init__(self):
+        self.trees: dict[int, dict] = {}
+
+    def load(self, units) -> None:
+        """Read the whole trees of `units` (a queryset of units) in one query."""
+        rows = OrgUnit.objects.filter(tree_id__in=units.order_by().values("tree_id")).values_list(
+            "tree_id", "pk", "parent_id", "short_name", "name"
+        )
+        for tree, pk, parent, short, name in rows:
+            self.trees.setdefault(tree, {})[pk] = (parent, short or name)
+
+    def path(self, unit) -> str:
+        nodes = self.trees.get(unit.tree_id)
+        if nodes is None:
+            self.load(OrgUnit.objects.filter(pk=unit.pk))
+            nodes = self.trees.setdefault(unit.tree_id, {})
+        labels, pk = [], unit.pk
+        while pk is not None and pk in nodes:
+            pk, label = nodes[pk]
+            labels.append(label)
+        return PATH_SEPARATOR.join(reversed(labels))
 
 
 def resolve_path(path: str, cache: dict) -> OrgUnit | None:
@@ -81,6 +114,7 @@ class UnitPathWidget(UserWidget):
         super().__init__(OrgUnit, **kwargs)
         self.action = action
         self.cache: dict = {}
+        self.paths = TreePaths()
 
     def clean(self, value, row=None, **kwargs):
         if not value:
@@ -101,7 +135,7 @@ class UnitPathWidget(UserWidget):
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return ""
-        return unit_path(value, value.get_ancestors())
+        return self.paths.path(value)
 
 
 class SchoolInnWidget(UserWidget):
@@ -147,6 +181,19 @@ class UserResource(resources.ModelResource):
         for field in self.fields.values():
             if isinstance(field.widget, UserWidget):
                 field.widget.bind(user)
+        # What the row being imported has told so far: refusals of before_import_row (reported
+        # with the row's other errors, not instead of them) and the fields it changes.
+        self.early_errors: dict = {}
+        self.changes: list = []
+        before = self.before_import_row
+
+        def deferred(row, **kwargs):
+            try:
+                before(row, **kwargs)
+            except ValidationError as exc:
+                self.early_errors = exc.update_error_dict({})
+
+        self.before_import_row = deferred
 
     @property
     def access(self):
@@ -161,7 +208,10 @@ class UserResource(resources.ModelResource):
 
         columns = [str(column) for column, value in row.items() if isinstance(value, str) and NUL_SIGN in value]
         if not columns:
-            return super().import_row(row, instance_loader, **kwargs)
+            self.early_errors, self.changes = {}, []
+            row_result = super().import_row(row, instance_loader, **kwargs)
+            row_result.changes = self.changes if row_result.import_type == RowResult.IMPORT_TYPE_UPDATE else []
+            return row_result
         row_result = self.get_row_result_class()()
         row_result.import_type = RowResult.IMPORT_TYPE_INVALID
         row_result.validation_error = ValidationError(
@@ -184,7 +234,53 @@ class UserResource(resources.ModelResource):
                 for field, error in (import_validation_errors or {}).items()
             }
             raise ValidationError(self.by_column(exc.update_error_dict(errors))) from None
+        if not import_validation_errors and original is not None and original.pk is not None:
+            self.changes = self.changed_fields(instance, original)
         return super().skip_row(instance, original, row, import_validation_errors)
+
+    def changed_fields(self, instance, original) -> list[list[str]]:
+        """[column, old, new] for each field the row changes, as the file writes them."""
+        changes = []
+        for field in self.get_import_fields():
+            if field.attribute and field.get_value(instance) != field.get_value(original):
+                changes.append([field.column_name, self.shown(field, original), self.shown(field, instance)])
+        return changes
+
+    @staticmethod
+    def shown(field, obj) -> str:
+        value = field.get_value(obj)
+        if value is None or value == "":
+            return EMPTY_SHOWN
+        return str(field.widget.render(value)) or EMPTY_SHOWN
+
+    def import_instance(self, instance, row, **kwargs):
+        """Every field of the row is read, and every error reported at once: the refusals of
+        before_import_row together with each cell that cannot be read."""
+        errors = dict(self.early_errors)
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        """An empty cell leaves a record's value as it is; CLEAR_MARKER clears it. A cell that
+        cannot be read is reported in words (not the library's English)."""
+        if not field.attribute or field.column_name not in row:
+            return super().import_field(field, instance, row, is_m2m, **kwargs)
+        value = row[field.column_name]
+        if is_blank(value):
+            if instance.pk is not None:
+                return None  # «не менять»
+        elif isinstance(value, str) and value.strip().lower() == CLEAR_MARKER:
+            row = {**row, field.column_name: ""}
+        elif isinstance(value, datetime.datetime) and type(field.widget) is widgets.DateWidget:
+            row = {**row, field.column_name: value.date()}  # an Excel date cell reads back as midnight
+        try:
+            return super().import_field(field, instance, row, is_m2m, **kwargs)
+        except (ValueError, ArithmeticError) as exc:  # decimal.InvalidOperation is an ArithmeticError
+            raise ValueError(cell_error(field.widget, value, exc)) from None
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         try:
@@ -210,6 +306,23 @@ class UserResource(resources.ModelResource):
                 messages.messages if isinstance(messages, ValidationError) else list(messages)
             )
         return named
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cell_error(widget, value, exc) -> str:
+    """What is wrong with a cell, in words for the user."""
+    if isinstance(widget, widgets.DateTimeWidget):
+        return f"«{value}» — не дата и время: укажите их в виде ДД.ММ.ГГГГ ЧЧ:ММ (например, 01.09.2026 10:00)."
+    if isinstance(widget, widgets.DateWidget):
+        return f"«{value}» — не дата: укажите дату в виде ДД.ММ.ГГГГ (например, 01.09.2026)."
+    if isinstance(widget, widgets.IntegerWidget):
+        return f"«{value}» — не целое число: укажите число цифрами (например, 2015)."
+    if isinstance(widget, widgets.NumberWidget):
+        return f"«{value}» — не число: укажите число цифрами."
+    return str(exc)
 
 
 def refuse(message):

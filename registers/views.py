@@ -23,6 +23,7 @@ from . import export as writer
 from . import imports
 from .base import REGISTRY, get_register
 from .models import Export, Format, Import
+from .resources import CLEAR_MARKER
 from .services import finish, personal_data_trail, rows_for, start_export
 
 IGNORED_PARAMS = {"format", "page", "sort"}
@@ -126,7 +127,11 @@ class ImportView(LoginRequiredMixin, View):
 
     def get(self, request, code):
         register = importable_register(request, code)
-        return render(request, self.template_name, {"register": register, "form": ImportForm()})
+        return render(request, self.template_name, self.context(register, ImportForm()))
+
+    @staticmethod
+    def context(register, form) -> dict:
+        return {"register": register, "form": form, "clear_marker": CLEAR_MARKER}
 
     def post(self, request, code):
         register = importable_register(request, code)
@@ -148,7 +153,7 @@ class ImportView(LoginRequiredMixin, View):
                 form.add_error("file", str(exc))
             else:
                 return redirect("registers:import_preview", pk=upload.pk)
-        return render(request, self.template_name, {"register": register, "form": form}, status=400)
+        return render(request, self.template_name, self.context(register, form), status=400)
 
 
 class ImportPreviewView(LoginRequiredMixin, View):
