@@ -7,14 +7,12 @@ by level, so a region of 40 units and a region of 40 000 cost the same number of
 
 import datetime
 
-from django.db import IntegrityError, transaction
 from django.db.models import Case, CharField, Count, F, FilteredRelation, Q, Value, When
 
-from network.models import Notification
 from orgunits.models import Level
 
-from .models import DeadlineEvent, State, Submission
-from .services import unit_filers
+from .models import State, Submission
+from .reminders import last_reminded
 
 NOT_STARTED, OVERDUE, MISSING = "none", "overdue", "missing"  # the last two: Campaign.lateness
 
@@ -71,7 +69,7 @@ def expected(campaign, unit, user):
 
 def rows(campaign, unit, user, today, state: str = "", level: str = ""):
     """The dashboard's rows: OrgUnits with `dash_state`, `sub_id`, `submitted_on`, `on_time`,
-    `approved_at`, `approver_id`, in tree order."""
+    `approved_at`, `approver_id`, `last_reminded` (when its filers were last reminded), in tree order."""
     qs = with_submission(expected(campaign, unit, user), campaign).annotate(
         dash_state=state_expression(campaign, today),
         sub_id=F("sub__id"),
@@ -80,6 +78,7 @@ def rows(campaign, unit, user, today, state: str = "", level: str = ""):
         approved_at=F("sub__approved_at"),
         approver_id=F("sub__approver_id"),
         historical=F("sub__historical"),
+        last_reminded=last_reminded(campaign),
     )
     if state:
         qs = qs.filter(dash_state=state)
@@ -134,7 +133,7 @@ def summary(campaign, unit, user, today) -> dict:
 def own_row(campaign, unit, today):
     """The dashboard unit itself, if it owes the document (its card with «Начать»)."""
     qs = with_submission(campaign.expected_units().filter(pk=unit.pk), campaign).annotate(
-        dash_state=state_expression(campaign, today), sub_id=F("sub__id")
+        dash_state=state_expression(campaign, today), sub_id=F("sub__id"), last_reminded=last_reminded(campaign)
     )
     return qs.first()
 
@@ -144,43 +143,3 @@ def owing(campaign, unit, user):
     # Only an exclusion list over `expected`, which is restricted already: no row of it is shown.
     submitted = Submission.objects.filter(campaign=campaign, first_submitted_on__isnull=False).values("unit_id")
     return expected(campaign, unit, user).exclude(pk__in=submitted)
-
-
-def remind(campaign, unit, by, today: datetime.date) -> tuple[int, int]:
-    """Notify the filers of every owing unit below `unit`, once per unit per day.
-
-    Returns (units reminded now, notifications created). A unit reminded earlier today is
-    skipped: the DeadlineEvent `manual-<date>` is unique per campaign and unit.
-    """
-    key = f"manual-{today.isoformat()}"
-    units = list(owing(campaign, unit, by).only("pk", "name", "short_name"))
-    try:
-        with transaction.atomic():
-            # The reminders' own ledger (never shown): today's keys, whoever recorded them.
-            done = set(DeadlineEvent.objects.filter(campaign=campaign, key=key).values_list("unit_id", flat=True))
-            todo = [u for u in units if u.pk not in done]
-            if not todo:
-                return 0, 0
-            DeadlineEvent.objects.bulk_create(
-                [
-                    DeadlineEvent(campaign=campaign, unit=u, kind=DeadlineEvent.Kind.MANUAL, key=key, on=today)
-                    for u in todo
-                ],
-                batch_size=500,
-            )
-            filers = unit_filers([u.pk for u in todo])
-            who = by.get_full_name() or by.get_username()
-            notes = []
-            for u in todo:
-                text = (
-                    f"Напоминание ({who}): представьте «{campaign}» — {u}. "
-                    f"Срок представления {campaign.due_on:%d.%m.%Y}."
-                )
-                url = f"{campaign.get_absolute_url()}?unit={u.pk}"
-                recipients = {user.pk: user for user in filers.get(u.pk, [])}
-                notes += [Notification(user=user, text=text[:500], url=url) for user in recipients.values()]
-            Notification.objects.bulk_create(notes, batch_size=500)
-    except IntegrityError:
-        # Somebody pressed the button at the same moment and recorded today's reminder first.
-        return 0, 0
-    return len(todo), len(notes)

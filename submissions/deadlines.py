@@ -11,14 +11,20 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from network import periodic
 from network.models import Notification
 from network.notify import notification_rows, relay_outbox
 from orgunits.models import OrgUnit
 
+from . import reminders
 from .models import Campaign, DeadlineEvent, Submission
 from .services import unit_filers
+
+# The sweep's notes that ask a unit's filers to file are reminders (recorded as such); the
+# «не представлен» note is a verdict, not a reminder.
+REMINDING = (DeadlineEvent.Kind.REMINDER, DeadlineEvent.Kind.LATE)
 
 # After closing, a campaign is still swept this long: a sweep that was down catches up.
 CATCH_UP_DAYS = 60
@@ -100,10 +106,14 @@ def sweep_campaign(campaign: Campaign, today: datetime.date, report: SweepReport
         filers = unit_filers({u.pk for u, _ in todo} | parents)
         parent_names = OrgUnit.objects.in_bulk(parents)
         url = campaign.get_absolute_url()
-        events, notes = [], []
+        events, notes, told = [], [], []
+        at = timezone.now()
         for unit, (kind, key, offset) in todo:
             events.append(DeadlineEvent(campaign=campaign, unit=unit, kind=kind, key=key, on=today))
             notes += notification_rows(filers.get(unit.pk, []), _text(kind, campaign, unit, offset), url)
+            if kind in REMINDING and filers.get(unit.pk):
+                # The same record as «Напомнить непредставившим»: the dashboard's «напоминали».
+                told.append(reminders.reminder_row(campaign, unit, filers[unit.pk], by=None, at=at, key=key))
             parent = None
             if kind == DeadlineEvent.Kind.MISSING and unit.parent_id:
                 text = f"Нижестоящее подразделение «{unit}» не представило «{campaign}»."
@@ -116,6 +126,7 @@ def sweep_campaign(campaign: Campaign, today: datetime.date, report: SweepReport
             report.lines.append(f"{campaign}: {unit} — {what}" + (f" → уведомлено: {parent}" if parent else ""))
         DeadlineEvent.objects.bulk_create(events, batch_size=2000)
         Notification.objects.bulk_create(notes, batch_size=2000)
+        reminders.save(told)
 
 
 def sweep_campaigns(today: datetime.date, report: SweepReport) -> None:

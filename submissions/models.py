@@ -263,3 +263,35 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Reminder(models.Model):
+    """A reminder to file that reached a unit: when, by whom (None: the daily sweep), whom.
+
+    Written by submissions.reminders for «Напомнить непредставившим» and for the sweep's own
+    reminders; a unit with nobody to tell gets no row (it was not reminded)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reminders", verbose_name="кампания")
+    unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.CASCADE, related_name="+", verbose_name="подразделение"
+    )
+    sent_at = models.DateTimeField("когда")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="кто напомнил",
+    )
+    key = models.CharField("вид", max_length=40, help_text="manual-<дата>, reminder-14, late…")
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", verbose_name="кому")
+
+    class Meta:
+        verbose_name = "напоминание"
+        verbose_name_plural = "напоминания"
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["campaign", "unit", "-sent_at"], name="reminder_last")]
+
+    def __str__(self):
+        return f"{self.sent_at:%d.%m.%Y} {self.unit_id}: {self.key}"
