@@ -6,6 +6,8 @@ from network.forms import DateInput, VersionedFormMixin
 
 from .models import Membership, MembershipRole, Person
 
+NOT_DUPLICATE = "not_duplicate"
+
 
 class PersonForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
@@ -29,6 +31,12 @@ class PersonForm(VersionedFormMixin, forms.ModelForm):
         if schools is not None:
             self.fields["school"].queryset = schools
         self.fields["email"].error_messages["unique"] = "Педагог с таким e-mail уже есть."
+        if self.data.get(NOT_DUPLICATE):
+            self.ask_not_duplicate()
+
+    def ask_not_duplicate(self):
+        """The checkbox of the «Похожие карточки» warning: saving anyway is a deliberate choice."""
+        self.fields[NOT_DUPLICATE] = forms.BooleanField(label="Это другой человек, сохранить", required=False)
 
     def clean_email(self):
         email = (self.cleaned_data.get("email") or "").strip().lower()

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from network.models import normalize_search
 from orgunits.access import sync_membership_roles
 
 from .models import SINGLE_HOLDER_ROLES, Membership, MembershipRole, Person, PersonalDataAccess
@@ -230,3 +231,27 @@ class ExportAccessLog:
             cursor.execute(sql, [*params, self.export_id])
 
     close = flush
+
+
+SIMILAR_LIMIT = 50  # people with one name at one school: a handful; the bound keeps the check cheap
+
+
+def similar_people(*, last_name: str, first_name: str, middle_name: str = "", school=None, subjects=()) -> list:
+    """Cards that may be the same person as a new one: the same surname, first name and patronymic
+    (case and ё aside), the same school, and — when subjects are given — a subject in common.
+
+    Not restricted: the caller shows the ones the user may see and only counts the others."""
+    name = normalize_search(last_name, first_name, middle_name)
+    if not name:
+        return []
+    candidates = Person.objects.filter(search__startswith=name)
+    candidates = candidates.filter(school=school) if school is not None else candidates.filter(school__isnull=True)
+    subject_ids = [getattr(s, "pk", s) for s in subjects]
+    if subject_ids:
+        candidates = candidates.filter(subjects__in=subject_ids).distinct()
+    # The search column continues with the e-mail (and a longer patronymic): compare the whole name.
+    return [
+        p
+        for p in candidates.select_related("school").order_by("pk")[:SIMILAR_LIMIT]
+        if normalize_search(p.last_name, p.first_name, p.middle_name) == name
+    ]
