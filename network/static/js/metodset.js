@@ -123,3 +123,33 @@
     }
   });
 })();
+
+/* A table that scrolls sideways (.table-scroll) is reached by the keyboard to scroll it: it becomes a
+   focusable region named after its section's heading. */
+(function () {
+  "use strict";
+
+  function label(region) {
+    var section = region.closest("section, .card");
+    var heading = section ? section.querySelector("h1, h2, h3") : null;
+    return heading ? heading.textContent.trim() : "Таблица";
+  }
+
+  function mark(root) {
+    root.querySelectorAll(".table-scroll:not([tabindex])").forEach(function (region) {
+      region.setAttribute("tabindex", "0");
+      if (!region.hasAttribute("role")) region.setAttribute("role", "region");
+      if (!region.hasAttribute("aria-label")) region.setAttribute("aria-label", label(region));
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { mark(document); });
+  } else {
+    mark(document);
+  }
+  // Parts of pages loaded by htmx.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target instanceof Element) mark(event.target);
+  });
+})();
