@@ -45,6 +45,7 @@ def manual_values_to_enter(user, access, today):
             note=f"не внесено значений: {counts[pk]}",
             since=campaign.computed_on,
             kind="Мониторинг",
+            action_label="Внести значения",
         )
         for pk, campaign in campaigns.items()
     ]

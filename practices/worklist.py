@@ -28,7 +28,7 @@ def _queue_url(tab: str) -> str:
     return reverse("practices:inbox") + f"?tab={tab}"
 
 
-def _task(group, order, decision, since_field, *, tab="", **extra):
+def _task(group, order, decision, since_field, label):
     def make(dev):
         return Task(
             group=group,
@@ -40,7 +40,7 @@ def _task(group, order, decision, since_field, *, tab="", **extra):
             since=getattr(dev, since_field),
             resubmitted=dev.state == State.RESUBMITTED or dev.round > 1,
             kind="Разработка",
-            **extra,
+            action_label=label,
         )
 
     return make
@@ -52,22 +52,22 @@ def expertise(user, access, today):
     tasks = []
     tasks += limited(
         queues["mine"].select_related(*RELATED),
-        _task(CONCLUDE, 45, True, "submitted_at"),
+        _task(CONCLUDE, 45, True, "submitted_at", "Написать заключение"),
         more_url=_queue_url("mine"),
     )
     tasks += limited(
         queues["assign"].select_related(*RELATED),
-        _task(ASSIGN, 46, True, "submitted_at"),
+        _task(ASSIGN, 46, True, "submitted_at", "Назначить"),
         more_url=_queue_url("assign"),
     )
     tasks += limited(
         queues["decide"].select_related(*RELATED),
-        _task(DECIDE, 47, True, "submitted_at"),
+        _task(DECIDE, 47, True, "submitted_at", "Принять решение"),
         more_url=_queue_url("decide"),
     )
     tasks += limited(
         queues["publish"].select_related(*RELATED),
-        _task(PUBLISH, 48, False, "decided_at"),
+        _task(PUBLISH, 48, False, "decided_at", "Опубликовать"),
         more_url=_queue_url("publish"),
     )
     return tasks

@@ -46,6 +46,7 @@ def overdue_roadmap_items(user, access, today):
             unit=str(item.program.unit),
             due_on=item.due_on,
             kind="Пункт дорожной карты",
+            action_label="Отметить выполнение",
         ),
     )
 
@@ -70,5 +71,6 @@ def overdue_route_steps(user, access, today):
             unit=str(step.route.unit) if step.route.unit_id else "",
             due_on=step.due_on,
             kind="Шаг ИОМ",
+            action_label="Отметить выполнение",
         ),
     )
