@@ -134,8 +134,11 @@ class GrowthFormView(LoginRequiredMixin, FormView):
                 PersonalDataAccess.Action.CHANGE,
                 f"портфолио: {'добавлено' if created else 'изменено'} «{obj._meta.verbose_name}»",
             )
-        messages.success(self.request, "Сохранено.")
+        messages.success(self.request, self.saved_message(obj))
         return redirect(portfolio_url(self.person.pk))
+
+    def saved_message(self, obj) -> str:
+        return "Сохранено."
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(person=self.person, title=self.title, is_new=self.object.pk is None, **kwargs)
@@ -193,12 +196,10 @@ class CourseFormView(GrowthFormView):
             course = workflow.perform(course, "resubmit", self.request.user, now=now)
         return course
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        if self.by_teacher and response.status_code == 302:
-            # The generic «Сохранено.» is followed by what happens next.
-            messages.info(self.request, "Курс отправлен на подтверждение в ваше методическое объединение.")
-        return response
+    def saved_message(self, obj) -> str:
+        if self.by_teacher and obj.status == Course.Status.PENDING:
+            return "Курс сохранён и отправлен на подтверждение в ваше методическое объединение."
+        return "Сохранено."
 
 
 class CourseDecisionView(LoginRequiredMixin, View):
