@@ -127,6 +127,16 @@ class Indicator(models.Model):
     def __str__(self):
         return self.short_name or self.name
 
+    @property
+    def scoring_rule(self) -> str:
+        """How a value becomes a score, for a column header: an indicator scored by places says so."""
+        if self.scoring == Scoring.PLACES:
+            return "по местам: призовое (1–3) — 2, участие — 1, нет — 0"
+        if self.scoring == Scoring.SCORE:
+            return "балл 0–2 выставляется вручную"
+        high, mid = (format(value.normalize(), "f").replace(".", ",") for value in (self.high, self.mid))
+        return f"по порогам: от {high} % — 2, от {mid} % — 1, ниже — 0"
+
     def clean(self):
         from . import rules
 

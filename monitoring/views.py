@@ -140,8 +140,81 @@ def shared_thresholds(indicators):
     return pairs.pop() if len(pairs) == 1 else None
 
 
+# The results table's sort keys (?sort=key, «-key» descending); an indicator's column is «i<pk>».
+SORT_LABELS = {"rank": "месту", "label": "названию", "total": "сумме баллов", "change": "изменению"}
+CHART_ROWS = 60  # bars in the chart of totals; a larger campaign shows its first 60 by total
+
+
+def parse_sort(value: str, indicators) -> tuple[str, bool]:
+    """(key, descending) of `?sort=`; anything unknown → by place (the highest total first)."""
+    value = (value or "").strip()
+    descending = value.startswith("-")
+    key = value.lstrip("-")
+    if key in SORT_LABELS or (key.startswith("i") and key[1:] in {str(i.pk) for i in indicators}):
+        return key, descending
+    return "rank", False
+
+
+def sorted_rows(rows_qs, key: str, descending: bool, previous):
+    """The campaign's rows in the order of a column, in SQL (the table is paginated): n/a last."""
+    from django.db.models import F, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    tie = ("label", "pk")
+    if key == "rank":
+        # The place is by total: the 1st place first (descending place = the lowest totals first).
+        return rows_qs.order_by("total" if descending else "-total", *tie)
+    if key == "label":
+        return rows_qs.order_by("-label" if descending else "label", "pk")
+    if key == "total":
+        return rows_qs.order_by("-total" if descending else "total", *tie)
+    if key == "change":
+        if previous is None:
+            return rows_qs.order_by("-total", *tie)
+        before = Row.objects.filter(campaign=previous)
+        prev = Coalesce(
+            Subquery(before.filter(unit_id=OuterRef("unit_id")).values("total")[:1]),
+            Subquery(before.filter(school_id=OuterRef("school_id")).values("total")[:1]),
+        )
+        rows_qs = rows_qs.annotate(sort_change=F("total") - prev)
+    else:
+        value = Result.objects.filter(row=OuterRef("pk"), indicator_id=int(key[1:]))
+        rows_qs = rows_qs.annotate(
+            sort_score=Subquery(value.values("score")[:1]), sort_percent=Subquery(value.values("percent")[:1])
+        )
+    fields = ["sort_change"] if key == "change" else ["sort_score", "sort_percent"]
+    order = [F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_last=True) for f in fields]
+    return rows_qs.order_by(*order, *tie)
+
+
+def totals_chart(campaign, rank_of, total_rows: int) -> dict:
+    """The bars of the chart of totals (an SVG drawn by the template): the first CHART_ROWS rows by
+    total, each bar's length in percent of the largest possible sum."""
+    rows = list(campaign.rows.order_by("-total", "label", "pk").values("label", "total", "scored")[: CHART_ROWS + 1])
+    shown = rows[:CHART_ROWS]
+    scale = max([2 * r["scored"] for r in shown] + [r["total"] for r in shown] + [1])
+    bars = [
+        {
+            "label": r["label"],
+            "total": r["total"],
+            "rank": rank_of.get(r["total"]),
+            # a string: the template must not localise it («45,5» is no SVG length)
+            "width": f"{100 * r['total'] / scale:.2f}",
+        }
+        for r in shown
+    ]
+    return {
+        "bars": bars,
+        "scale": scale,
+        "more": len(rows) > CHART_ROWS,
+        "total_rows": total_rows,
+    }
+
+
 class CampaignView(LoginRequiredMixin, TemplateView):
-    """The results: units × indicators with totals, rank, year-over-year change; charts below."""
+    """The results: units × indicators with place, total and year-over-year change first, every column
+    sortable (?sort=, in SQL, so across pages), each indicator's scoring rule in its header; a chart of
+    totals, the distribution and the heat table below."""
 
     template_name = "monitoring/campaign.html"
 
@@ -151,7 +224,9 @@ class CampaignView(LoginRequiredMixin, TemplateView):
         campaign = get_campaign(user, self.kwargs["pk"])
         indicators = services.indicators_of(campaign)
         rank_of = services.ranks(campaign)
-        rows_qs = campaign.rows.select_related("guard", "recommendation").order_by("-total", "label", "pk")
+        previous = services.previous_campaign(campaign)
+        sort_key, descending = parse_sort(self.request.GET.get("sort"), indicators)
+        rows_qs = sorted_rows(campaign.rows.select_related("guard", "recommendation"), sort_key, descending, previous)
         page = Paginator(rows_qs, ROWS_PER_PAGE).get_page(self.request.GET.get("page"))
         rows = list(page.object_list)
         cells = {
@@ -169,7 +244,6 @@ class CampaignView(LoginRequiredMixin, TemplateView):
                 "entered_at",
             )
         }
-        previous = services.previous_campaign(campaign)
         before = services.previous_totals(previous, rows)
         for row in rows:
             row.rank = rank_of.get(row.total)
@@ -178,12 +252,31 @@ class CampaignView(LoginRequiredMixin, TemplateView):
             prev = before.get(services.row_key(row))
             row.previous_total = prev
             row.change = None if prev is None else row.total - prev
+
+        def column(key, label):
+            """A sortable header: the link toggles the direction; aria-sort on the current column."""
+            current = key == sort_key
+            # The first click sorts the way a reader expects: places and names up, sums and scores down.
+            first_descending = key not in ("rank", "label")
+            next_descending = (not descending) if current else first_descending
+            return {
+                "key": key,
+                "label": label,
+                "href": f"?sort={'-' if next_descending else ''}{key}",
+                "aria_sort": ("descending" if descending else "ascending") if current else None,
+            }
+
         return super().get_context_data(
             campaign=campaign,
             indicators=indicators,
             page_obj=page,
             rows=rows,
             previous=previous,
+            sort_key=sort_key,
+            sort_descending=descending,
+            columns={k: column(k, label) for k, label in SORT_LABELS.items()},
+            indicator_columns=[(i, column(f"i{i.pk}", i.short_name)) for i in indicators],
+            chart=totals_chart(campaign, rank_of, page.paginator.count),
             distribution=services.distribution(campaign, indicators),
             heat=services.heat(campaign, indicators),
             can_review=access.can("review", campaign.root),
