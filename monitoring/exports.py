@@ -7,7 +7,7 @@ Sheet «Значения»: every value with its numerator, denominator, share, 
 from django.utils import timezone
 from openpyxl import Workbook
 
-from network.spreadsheets import cell, set_widths, temporary_workbook
+from network.spreadsheets import cell, filter_header, set_widths, temporary_workbook
 
 from . import services
 from .models import Result
@@ -31,6 +31,7 @@ def write_workbook(campaign, indicators, file) -> None:
     rank_of = services.ranks(campaign)
     previous = services.previous_campaign(campaign)
     rows = campaign.rows.order_by("-total", "label", "pk")
+    written = 0
     for start in range(0, rows.count(), CHUNK):
         chunk = list(rows[start : start + CHUNK])
         scores = {
@@ -55,6 +56,8 @@ def write_workbook(campaign, indicators, file) -> None:
                     "" if prev is None else row.total - prev,
                 ]
             )
+            written += 1
+    filter_header(summary, 2, len(head), written + 2)
 
     # -- values ----------------------------------------------------------------------------------
     head = [
@@ -75,6 +78,7 @@ def write_workbook(campaign, indicators, file) -> None:
     set_widths(values, [50, 40, 10, 12, 10, 8, 16, 40, 50, 40, 24, 24, 18])
     values.freeze_panes = "A2"
     values.append([cell(values, title, bold=True) for title in head])
+    written = 0
     results = (
         Result.objects.filter(row__campaign=campaign)
         .select_related("row", "indicator", "entered_by")
@@ -99,6 +103,8 @@ def write_workbook(campaign, indicators, file) -> None:
                 cell(values, timezone.localtime(r.entered_at)) if r.entered_at else "",
             ]
         )
+        written += 1
+    filter_header(values, 1, len(head), written + 1)
     wb.save(file)
 
 

@@ -253,6 +253,14 @@ class UserResource(resources.ModelResource):
             return EMPTY_SHOWN
         return str(field.widget.render(value)) or EMPTY_SHOWN
 
+    def get_instance(self, instance_loader, row):
+        # A key cell that cannot be read («1 сентября» for a date) finds no record: the row is then
+        # read as a new one, and the cell is reported with the row's other errors (import_field).
+        try:
+            return super().get_instance(instance_loader, row)
+        except (ValueError, ArithmeticError):
+            return None
+
     def import_instance(self, instance, row, **kwargs):
         """Every field of the row is read, and every error reported at once: the refusals of
         before_import_row together with each cell that cannot be read."""
