@@ -170,7 +170,13 @@ class ImportPreviewView(LoginRequiredMixin, View):
                 return render(request, "registers/_import_progress.html", {"upload": upload})
             return HttpResponseClientRefresh()
         errors_only = request.GET.get("errors") == "1"
-        rows = [r for r in upload.rows if r["outcome"] == "error"] if errors_only else upload.rows
+        # «Только изменения»: what the file would add, change or refuse — not the unchanged rows.
+        changes_only = not errors_only and request.GET.get("changes") == "1"
+        rows = upload.rows
+        if errors_only:
+            rows = [r for r in rows if r["outcome"] == "error"]
+        elif changes_only:
+            rows = [r for r in rows if r["outcome"] != "skip"]
         page = Paginator(rows, 100).get_page(request.GET.get("page"))
         return render(
             request,
@@ -181,6 +187,8 @@ class ImportPreviewView(LoginRequiredMixin, View):
                 "page": page,
                 "headers": register.import_headers(),
                 "errors_only": errors_only,
+                "changes_only": changes_only,
+                "filter_query": "&errors=1" if errors_only else "&changes=1" if changes_only else "",
             },
         )
 
