@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from network.forms import VersionedFormMixin
+from network.uploads import KeptUploadsMixin
 from orgunits.access import access_for
 from orgunits.models import Level, OrgUnit
 from submissions.attachments import MAX_ATTACHMENT_BYTES, allowed_extensions_label, size_label, validate_upload
@@ -96,7 +97,7 @@ class EvidenceMixin(forms.Form):
         return uploaded
 
 
-class ManualEntryForm(EvidenceMixin):
+class ManualEntryForm(KeptUploadsMixin, EvidenceMixin):
     numerator = forms.IntegerField(
         label="Числитель (сколько выполнили)",
         min_value=0,

@@ -23,6 +23,7 @@ from django.views.generic import FormView, TemplateView
 from network import jobs
 from network.forms import attach_errors
 from network.models import StaleVersionError
+from network.uploads import KeptUploadsViewMixin
 from network.views import check_unit
 from orgunits.access import access_for
 from people.models import PersonalDataAccess
@@ -407,7 +408,7 @@ class ManualListView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(campaign=campaign, page_obj=page, sees_campaign=sees_campaign, **kwargs)
 
 
-class ManualEntryView(LoginRequiredMixin, FormView):
+class ManualEntryView(LoginRequiredMixin, KeptUploadsViewMixin, FormView):
     template_name = "monitoring/manual_form.html"
     form_class = ManualEntryForm
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views import View
 
 from network.forms import DateInput
+from network.uploads import KeptUploadsMixin
 from network.views import get_restricted
 from submissions.attachments import MAX_ATTACHMENT_BYTES, display_name, size_label, validate_upload
 
@@ -26,7 +27,7 @@ SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
 NOT_ALLOWED = "Согласия вносят те, кто ведёт данные педагога: администраторы его подразделений."
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(KeptUploadsMixin, forms.ModelForm):
     class Meta:
         model = Consent
         fields = ["purpose", "signed_on", "valid_until", "file"]
@@ -81,7 +82,7 @@ class ConsentAddView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         person = editable_person(request.user, pk)
-        form = ConsentForm(request.POST, request.FILES, today=timezone.localdate())
+        form = ConsentForm(request.POST, request.FILES, today=timezone.localdate(), upload_session=request.session)
         if not form.is_valid():
             return render(request, self.template_name, {"person": person, "form": form}, status=400)
         consent = form.save(commit=False)

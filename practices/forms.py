@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from network.uploads import KeptUploadsMixin
+
 from . import files
 from .models import Development, Verdict
 
@@ -34,7 +36,7 @@ def clean_upload(form):
 DESCRIPTION_FIELDS = ["title", "annotation", "subject", "level", "material", "topic"]
 
 
-class DevelopmentForm(forms.ModelForm):
+class DevelopmentForm(KeptUploadsMixin, forms.ModelForm):
     """A new development (with its author and file) or the description of an existing one."""
 
     class Meta:
@@ -91,7 +93,7 @@ class ActionForm(forms.Form):
     expected_version = version_field()
 
 
-class ResubmitForm(ActionForm):
+class ResubmitForm(KeptUploadsMixin, ActionForm):
     file = file_field(label="Доработанная версия файла")
     comment = forms.CharField(
         label="Что изменено", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000

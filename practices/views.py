@@ -20,6 +20,7 @@ from django.views.generic import FormView, TemplateView, View
 from network.forms import attach_errors
 from network.models import normalize_search
 from network.pagination import CappedPaginator
+from network.uploads import KeptUploadsViewMixin
 from network.views import get_restricted, get_unit, parse_int
 from orgunits.access import access_for
 from people.models import Subject
@@ -214,7 +215,7 @@ class ChooseUnitView(LoginRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(units=units))
 
 
-class DevelopmentCreateView(LoginRequiredMixin, FormView):
+class DevelopmentCreateView(LoginRequiredMixin, KeptUploadsViewMixin, FormView):
     """/units/<pk>/developments/new/ — a member sends their own work; a filer, a member's."""
 
     template_name = "practices/form.html"
@@ -338,7 +339,7 @@ class DevelopmentView(DevelopmentMixin, TemplateView):
         return self.render_to_response(context, status=400)
 
 
-class DevelopmentEditView(DevelopmentMixin, FormView):
+class DevelopmentEditView(DevelopmentMixin, KeptUploadsViewMixin, FormView):
     template_name = "practices/form.html"
     form_class = DevelopmentForm
     check = "file"
@@ -400,7 +401,7 @@ class SubmitView(StateButtonView):
     done = "Разработка направлена на экспертизу."
 
 
-class ResubmitView(DevelopmentMixin, FormView):
+class ResubmitView(DevelopmentMixin, KeptUploadsViewMixin, FormView):
     template_name = "practices/form.html"
     form_class = ResubmitForm
     check = "file"
