@@ -48,15 +48,50 @@ def _person_name(user) -> str:
     return user.get_full_name() or user.username
 
 
+# The role in which someone signs for a unit, most senior first (orgunits.access.ROLES).
+STAMP_ROLES = ("chair", "deputy", "administrator", "reviewer", "secretary", "methodist")
+
+
+def _position(user, unit) -> str:
+    """The signer's position for the stamp: their role in the approving unit, else their own position."""
+    from orgunits.access import ROLES, role_group_name
+    from people.models import Membership, Person
+
+    if unit is not None:
+        held = set(
+            Membership.objects.active()
+            .filter(unit=unit, person__user=user, role__in=STAMP_ROLES)
+            .values_list("role", flat=True)
+        )
+        names = {role_group_name(unit.pk, code): code for code in STAMP_ROLES}
+        held |= {names[name] for name in user.groups.filter(name__in=names).values_list("name", flat=True)}
+        for code in STAMP_ROLES:
+            if code in held:
+                return ROLES[code].label[:1].upper() + ROLES[code].label[1:]
+    person = Person.objects.filter(user=user).first()
+    position = person.position.strip() if person is not None else ""
+    return position[:1].upper() + position[1:]
+
+
 def approval(submission: Submission, label: str) -> dict | None:
-    """The approval stamp (гриф утверждения): who approved and when; None unless approved."""
+    """The approval stamp (гриф утверждения): who approved, in which position, and when; None unless approved.
+
+    ГОСТ Р 7.0.97-2016 §5.23: «УТВЕРЖДАЮ» (or «СОГЛАСОВАНО»), the position, the organisation (in the
+    genitive: «Председатель / Регионального учебно-методического объединения …»), the signature with
+    И.О. Фамилия, the date. A requisite the portal does not know is left out, never replaced by a dash.
+    """
+    from network.russian import unit_genitive
+
     if submission.state != State.APPROVED:
         return None
     step = moves_of(submission).filter(from_state=State.SUBMITTED, to_state=State.APPROVED).last()
+    actor = step.actor if step is not None else None
+    unit = submission.approver
     return {
         "label": label,
-        "unit": submission.approver.name if submission.approver else "",
-        "name": _person_name(step.actor) if step is not None and step.actor is not None else "",
+        "position": _position(actor, unit) if actor is not None else "",
+        "organisation": unit_genitive(unit) if unit is not None else "",
+        "name": _person_name(actor) if actor is not None else "",
         "date": local_date(submission.approved_at),
     }
 
@@ -125,7 +160,7 @@ def plan_groups(submission: Submission) -> list[dict]:
 def build_plan(submission: Submission):
     submission = _load(submission)
     period = submission.campaign.period_label
-    ctx = common_context(submission, "ПЛАН РАБОТЫ", f"на {period} учебный год", "УТВЕРЖДЁН")
+    ctx = common_context(submission, "ПЛАН РАБОТЫ", f"на {period} учебный год", "УТВЕРЖДАЮ")
     ctx["groups"] = plan_groups(submission)
     return "submissions/plan_pdf.html", ctx, file_name("План работы", submission)
 
@@ -133,8 +168,9 @@ def build_plan(submission: Submission):
 def build_report(submission: Submission):
     submission = _load(submission)
     year = submission.campaign.year
-    ctx = common_context(submission, "ОТЧЁТ", f"о работе за {year} год", "СОГЛАСОВАН")
-    sections = list(submission.report_sections.all())
+    ctx = common_context(submission, "ОТЧЁТ", f"о работе за {year} год", "СОГЛАСОВАНО")
+    # An empty section is left out of the official text (no «Не заполнено»); the rest keep their order.
+    sections = [section for section in submission.report_sections.all() if section.text.strip()]
     figures = list(submission.report_figures.all())
     for figure in figures:
         figure.shown = figure.value if figure.value is not None else figure.computed

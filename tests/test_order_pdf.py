@@ -3,6 +3,7 @@ text that cannot break out of the template."""
 
 import datetime
 import io
+import re
 
 import pypdf
 import pytest
@@ -35,7 +36,8 @@ def pdf_of(client, order) -> pypdf.PdfReader:
 
 
 def text_of(reader) -> str:
-    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    return re.sub(r"\u00ad?\u2010\s*", "", text)  # words hyphenated at a line end, joined again
 
 
 def signed_program_order(net, chair):

@@ -7,6 +7,7 @@ long plan with its progress page, a failed render and its retry, and who may pri
 
 import datetime
 import io
+import re
 
 import pytest
 from django.template.loader import render_to_string
@@ -73,7 +74,10 @@ def body(response) -> bytes:
 def pdf_text(data: bytes) -> str:
     """The text of every page, whitespace folded (table cells wrap their lines)."""
     reader = PdfReader(io.BytesIO(data))
-    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    # From page 2 the page number is extracted last; a word hyphenated at a page's foot continues after it.
+    pages = [page.removesuffix(f" {n}") if n > 1 else page for n, page in enumerate(pages, start=1)]
+    return re.sub(r"\u00ad?\u2010\s*", "", " ".join(pages))  # words hyphenated at a line end, joined again
 
 
 def assert_in_order(text: str, parts: list[str]) -> None:
@@ -139,7 +143,7 @@ def test_plan_pdf_has_the_requisites_in_order_with_cyrillic_intact(net, login, c
     text = pdf_text(get_pdf(login(net.users.secretary), plan))
 
     sequence = [
-        "УТВЕРЖДЁН",  # the approval stamp, top right
+        "УТВЕРЖДАЮ",  # the approval stamp, top right
         "РУМО КБР",
         "М.И. Фамилия-reviewer",
         "ТЕРСКОЕ МУНУМО",  # the organisation (set in capitals)
@@ -166,7 +170,7 @@ def test_a_draft_is_marked_as_project_without_the_stamp(net, login, chair):
     text = pdf_text(get_pdf(login(net.users.secretary), plan))
 
     assert text.startswith("ПРОЕКТ")
-    assert "УТВЕРЖДЁН" not in text
+    assert "УТВЕРЖДАЮ" not in text
 
 
 def test_plan_pdf_is_a4_and_grows_with_its_items(net, chair):
@@ -238,9 +242,8 @@ def test_report_pdf_has_its_sections_and_figures(net, login, chair):
         "ОТЧЁТ",
         "о работе за 2026 год",
         f"1. {sections[0].title} Итоги года: проведено 12 заседаний. Второй абзац & <b>не разметка</b>.",
-        f"2. {sections[1].title} Не заполнено.",
-        f"{len(sections) + 1}. Показатели № Показатель Значение",
-        f"{len(sections) + 1}.1 Участников на конец года 42",
+        "2. Показатели № Показатель Значение",  # the empty sections are left out (no «Не заполнено»)
+        "2.1 Участников на конец года 42",
         "Председатель МунУМО А.М. Шогенов",
         "Исп. Фамилия-secretary Мария Ивановна",
     ]
@@ -279,7 +282,7 @@ def test_every_change_of_state_renders_anew(net, login, renders, chair):
     get_pdf(client, plan)
     d.approve(plan, net)  # 20.08.2026
     approved = pdf_text(get_pdf(client, plan))
-    assert len(renders) == 2 and "УТВЕРЖДЁН" in approved and "20.08.2026" in approved
+    assert len(renders) == 2 and "УТВЕРЖДАЮ" in approved and "20.08.2026" in approved
 
     later = datetime.datetime(2026, 9, 2, 9, tzinfo=datetime.UTC)
     services.reopen(plan, net.users.reviewer, "Уточнить сроки", later)

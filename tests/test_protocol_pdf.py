@@ -3,6 +3,7 @@ one rendering per version."""
 
 import io
 import os
+import re
 
 import pytest
 from django.urls import reverse
@@ -38,7 +39,8 @@ def download(client, user, meeting):
 
 def text_of(reader) -> str:
     """The text of every page, whitespace collapsed (justified lines extract with double spaces)."""
-    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    return re.sub(r"\u00ad?\u2010\s*", "", text)  # words hyphenated at a line end, joined again
 
 
 def assert_in_order(text, needles):
