@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.axe import axe_source, describe, violations
+
 # /inbox/ is the one «Входящие» once submissions' own inbox moves to its own address (tests/test_worklist.py).
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.urls_worklist_first")]
 
@@ -48,6 +50,7 @@ def fits_the_width(page) -> bool:
 def test_every_role_starts_with_its_tasks(live_server, browser):
     call_command("load_demo_network", "--date", timezone.localdate().isoformat())
     os.makedirs(SHOTS, exist_ok=True)
+    axe, found = axe_source(), []
     for username, expected in EXPECTED.items():
         for width, height in ((1366, 900), (390, 844)):
             context, page = log_in(browser, live_server.url, username, width, height)
@@ -61,7 +64,14 @@ def test_every_role_starts_with_its_tasks(live_server, browser):
             expect(page.get_by_role("heading", name="Мои подразделения")).to_be_visible()
             assert fits_the_width(page), (username, width)
             page.screenshot(path=os.path.join(SHOTS, f"{username}-{width}.png"), full_page=True)
+            found.append(describe(f"главная {username}, {width} px", violations(page, axe)))
+            if width == 1366:
+                for name, path in (("входящие", "/inbox/"), ("уведомления", "/notifications/")):
+                    page.goto(f"{live_server.url}{path}")
+                    found.append(describe(f"{name} {username}", violations(page, axe)))
             context.close()
+    report = "\n".join(text for text in found if text)
+    assert not report, report
 
 
 def test_the_secretary_starts_a_report_from_the_home_page(live_server, browser):
