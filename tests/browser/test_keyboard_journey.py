@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from orgunits.access import grant_role
+from tests.browser.axe import axe_source, describe, violations
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -75,6 +76,8 @@ def test_phone_skip_link_then_menu_button_opens_the_menu(net, live_server, brows
     first_item = focused(page)
     assert first_item["text"] == "Главная" and first_item["visible"]
     shot(page, "390-menu-open.png")
+    found = violations(page, axe_source())
+    assert not found, describe("меню на телефоне", found)
 
     page.keyboard.press("Escape")
     expect(page.locator("#mainnav")).to_be_hidden()
@@ -103,8 +106,9 @@ def test_desktop_menu_is_one_row_and_the_more_menu_opens_by_keyboard(net, live_s
     page.keyboard.press("Tab")
     assert focused(page)["text"] == "Главная"
 
+    shown = "items => items.filter(li => li.getClientRects().length)"
     tops = page.eval_on_selector_all(
-        "#mainnav .navlist > li", "items => items.map(li => Math.round(li.getBoundingClientRect().top))"
+        "#mainnav .navlist > li", shown + ".map(li => Math.round(li.getBoundingClientRect().top))"
     )
     assert len(set(tops)) == 1, f"the menu wraps: rows at {sorted(set(tops))}"
     row = page.eval_on_selector("#mainnav .navlist > li", "li => li.getBoundingClientRect().height")
@@ -146,4 +150,24 @@ def test_tree_opens_by_keyboard_and_by_a_click_on_the_row(net, live_server, brow
     shot(page, "1366-tree.png")
     terek.locator("> .node-row a").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(net.terek.name)
+    context.close()
+
+
+def test_print_shows_the_list_without_the_menu_and_the_controls(net, live_server, browser):
+    context, page = log_in(browser, live_server, "methodist", 1366)
+    page.goto(f"{live_server.url}/people/")
+    page.emulate_media(media="print")
+    expect(page.locator(".topbar")).to_be_hidden()
+    expect(page.locator(".skip-link")).to_be_hidden()
+    for form in page.locator("main form").all():
+        expect(form).to_be_hidden()
+    table = page.locator("main table").first
+    expect(table).to_be_visible()
+    content_width = page.eval_on_selector("main", "m => m.getBoundingClientRect().width")
+    table_width = table.evaluate("t => t.getBoundingClientRect().width")
+    assert table_width >= content_width - 2, f"the table is {table_width}px of {content_width}px"
+    link = page.locator("main table a").first
+    assert link.evaluate("a => getComputedStyle(a).textDecorationLine") == "none"
+    os.makedirs(SHOTS, exist_ok=True)
+    shot(page, "1366-people-print.png")
     context.close()
