@@ -8,6 +8,7 @@ from .confirmation import confirmers_people_q
 from .models import Course
 
 GROUP = "Подтвердить курсы повышения квалификации"
+REJECTED_GROUP = "Исправить сведения о курсах"
 LIMIT = 50  # one group of the home page; the portfolios hold the rest
 
 
@@ -36,6 +37,30 @@ def courses_to_confirm(user, access, today):
             unit=course.person.school.short_name if course.person.school_id else "",
             since=course.submitted_at,
             kind="Курс повышения квалификации",
+        )
+        for course in courses
+    ]
+
+
+@provider
+def my_rejected_courses(user, access, today):
+    """The teacher's own courses the MO rejected: the reason, and the form to correct them. One query."""
+    from django.urls import reverse
+
+    courses = (
+        Course.objects.filter(person__user=user, status=Course.Status.REJECTED)
+        .select_related("person")
+        .order_by("pk")[:LIMIT]
+    )
+    return [
+        Task(
+            group=REJECTED_GROUP,
+            title=f"{course.title} ({course.hours} ч.)",
+            url=reverse("growth:course_edit", args=[course.pk]),
+            order=15,
+            note=f"Не подтверждён: {course.reject_reason}" if course.reject_reason else "Не подтверждён.",
+            kind="Курс повышения квалификации",
+            action_label="Исправить",
         )
         for course in courses
     ]

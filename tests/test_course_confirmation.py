@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from growth import services
 from growth.models import Course
-from growth.worklist import GROUP, courses_to_confirm
+from growth.worklist import GROUP, REJECTED_GROUP, courses_to_confirm, my_rejected_courses
 from history.models import LogEntry
 from network.models import Notification
 from orgunits.access import access_for
@@ -190,3 +190,24 @@ def test_the_task_list_costs_a_bounded_number_of_queries(net, mo, django_assert_
     with django_assert_max_num_queries(2):
         tasks = list(courses_to_confirm(mo, access, TODAY))
     assert len(tasks) == 15
+
+
+def test_an_administrator_confirms_for_a_teacher_with_no_mo(net):
+    # A teacher of the region who belongs to no MO: the region's administrator keeps their card.
+    loner = f.PersonFactory(region=net.region, school=net.school)
+    course = pending_course(net, person=loner)
+    admin = net.users.admin
+    assert [t.url for t in courses_to_confirm(admin, access_for(admin), TODAY)] == [course.get_absolute_url()]
+    methodist = net.users.methodist  # keeps the compositions of Terek's MOs, not this teacher's card
+    assert list(courses_to_confirm(methodist, access_for(methodist), TODAY)) == []
+
+
+def test_the_teacher_is_asked_to_correct_a_rejected_course(net, mo):
+    teacher = net.users.teacher
+    pending_course(net)
+    assert list(my_rejected_courses(teacher, access_for(teacher), TODAY)) == []
+    rejected = pending_course(net, status=Course.Status.REJECTED, reject_reason="Нет скана", title="Курс Б")
+    [task] = my_rejected_courses(teacher, access_for(teacher), TODAY)
+    assert task.group == REJECTED_GROUP and "Нет скана" in task.note
+    assert task.url == reverse("growth:course_edit", args=[rejected.pk])
+    assert list(my_rejected_courses(mo, access_for(mo), TODAY)) == []
