@@ -294,6 +294,17 @@ def set_attendance(meeting: Meeting, user, expected_version, present_ids) -> Quo
     return edit(meeting, user, expected_version, change)
 
 
+def mark_all_present(meeting: Meeting, user, expected_version) -> Quorum:
+    """«Отметить всех»: every member on the meeting's list present, as one recorded edit."""
+
+    def change(locked):
+        locked.attendance.update(present=True)
+        _check_all_votes(locked)
+        return quorum_of(locked)
+
+    return edit(meeting, user, expected_version, change)
+
+
 ITEM_FIELDS = ("title", "speaker", "heard", "discussion", "decision", "votes_for", "votes_against", "votes_abstained")
 
 

@@ -255,17 +255,24 @@ class MeetingEditView(MeetingMixin, FormView):
 
 
 class AttendanceView(MeetingMixin, View):
-    """POST: who was present (checkboxes of the members on the meeting date)."""
+    """POST: who was present (checkboxes of the members on the meeting date), or «Отметить всех» (all=1)."""
 
     meeting_action = "file"
 
     def post(self, request, *args, **kwargs):
+        everyone = request.POST.get("all") == "1"  # «Отметить всех»
         present = [v for v in request.POST.getlist("present") if v.isdigit()]
         try:
-            quorum = services.set_attendance(self.meeting, request.user, posted_version(request), present)
+            if everyone:
+                quorum = services.mark_all_present(self.meeting, request.user, posted_version(request))
+            else:
+                quorum = services.set_attendance(self.meeting, request.user, posted_version(request), present)
         except ValidationError as exc:
             return self.refused(" ".join(exc.messages))
-        messages.success(request, f"Присутствие сохранено: {quorum.label}.")
+        if everyone:
+            messages.success(request, f"Отмечены все члены ({quorum.members}): {quorum.label}.")
+        else:
+            messages.success(request, f"Присутствие сохранено: {quorum.label}.")
         return redirect(self.meeting.get_absolute_url() + "#attendance")
 
 

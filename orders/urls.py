@@ -6,6 +6,7 @@ app_name = "orders"
 
 urlpatterns = [
     path("orders/", views.RegisterView.as_view(), name="register"),
+    path("orders/new/", views.NewOrderView.as_view(), name="new"),
     path("orders/<int:pk>/", views.OrderDetailView.as_view(), name="order"),
     path("orders/<int:pk>/edit/", views.OrderEditView.as_view(), name="edit"),
     path("orders/<int:pk>/sign/", views.OrderSignView.as_view(), name="sign"),

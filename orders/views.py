@@ -11,7 +11,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -89,14 +89,56 @@ class RegisterMixin:
         return {"filter_form": form, "page_obj": page, "orders": page.object_list}
 
 
+def issuing_units(user):
+    """The active units whose orders `user` may prepare (services.may_issue), by name."""
+    return OrgUnit.objects.restrict(user, "keep_records").active().select_related("kind").order_by("name")
+
+
 class RegisterView(LoginRequiredMixin, RegisterMixin, TemplateView):
-    """All the orders of the units the user can see."""
+    """All the orders of the units the user can see; «Создать приказ» for those who prepare orders."""
 
     def get_context_data(self, **kwargs):
         orders = Order.objects.restrict(self.request.user, "view")
         # The units of the orders just restricted: the filter offers no unit one does not see.
         units = OrgUnit.objects.filter(pk__in=orders.values("unit_id")).order_by("name")
-        return super().get_context_data(title="Приказы", **self.register(orders, units=units), **kwargs)
+        return super().get_context_data(
+            title="Приказы",
+            can_create=issuing_units(self.request.user).exists(),
+            **self.register(orders, units=units),
+            **kwargs,
+        )
+
+
+class ChooseUnitForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label="Подразделение, издающее приказ",
+        queryset=OrgUnit.objects.none(),
+        empty_label="— выберите подразделение —",
+        error_messages={"invalid_choice": "Выберите подразделение из списка: в других вы не готовите приказы."},
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class NewOrderView(LoginRequiredMixin, TemplateView):
+    """«Создать приказ» from the register: the unit's page of templates, after choosing the unit if
+    the user prepares orders of several (?unit=…); one who prepares none gets 403."""
+
+    template_name = "orders/order_new.html"
+
+    def get(self, request, *args, **kwargs):
+        units = issuing_units(request.user)
+        choices = list(units[:2])
+        if not choices:
+            raise PermissionDenied(NOT_AN_ISSUER)
+        if len(choices) == 1:
+            return redirect("orders:create", pk=choices[0].pk)
+        form = ChooseUnitForm(request.GET if "unit" in request.GET else None, units=units)
+        if form.is_bound and form.is_valid():
+            return redirect("orders:create", pk=form.cleaned_data["unit"].pk)
+        return self.render_to_response(self.get_context_data(form=form))
 
 
 class UnitRegisterView(UnitActionMixin, RegisterMixin, TemplateView):
