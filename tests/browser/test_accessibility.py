@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 DEMO_DAY = datetime.date(2026, 11, 24)
 
 
-def log_in(browser, live_server, username):
-    context = browser.new_context(locale="ru-RU", viewport={"width": 1366, "height": 900})
+def log_in(browser, live_server, username, width=1366):
+    context = browser.new_context(locale="ru-RU", viewport={"width": width, "height": 900})
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.goto(f"{live_server.url}/accounts/login/")
@@ -110,6 +110,18 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, browser
     found.append(describe("дерево, раскрытый узел", violations(page, source)))
     for page in pages.values():
         page.context.close()
+
+    # On a phone (390 px): the pages where tables scroll sideways and the open menu.
+    phone = log_in(browser, live_server, "methodist", width=390)
+    phone_pages = [("телефон: главная", "/"), ("телефон: педагоги", "/people/"), ("телефон: дерево", "/tree/")]
+    phone_pages += [(f"телефон: {name}", path) for user, name, path in pages_to_check() if name == "сводка кампании"]
+    for name, path in phone_pages:
+        phone.goto(f"{live_server.url}{path}")
+        found.append(describe(name, violations(phone, source)))
+        checked.append(name)
+    phone.get_by_role("button", name="Меню").click()
+    found.append(describe("телефон: открытое меню", violations(phone, source)))
+    phone.context.close()
 
     report = "\n".join(text for text in found if text)
     assert not report, f"Проверено страниц: {len(checked)}\n{report}"

@@ -124,8 +124,8 @@
   });
 })();
 
-/* A table that scrolls sideways (.table-scroll) is reached by the keyboard to scroll it: it becomes a
-   focusable region named after its section's heading. */
+/* A table that scrolls sideways (.table-scroll wider than the screen) is reached by the keyboard to scroll
+   it: it becomes a focusable region named after its section's heading. */
 (function () {
   "use strict";
 
@@ -136,12 +136,26 @@
   }
 
   function mark(root) {
-    root.querySelectorAll(".table-scroll:not([tabindex])").forEach(function (region) {
-      region.setAttribute("tabindex", "0");
-      if (!region.hasAttribute("role")) region.setAttribute("role", "region");
-      if (!region.hasAttribute("aria-label")) region.setAttribute("aria-label", label(region));
+    root.querySelectorAll(".table-scroll").forEach(function (region) {
+      var scrolls = region.scrollWidth > region.clientWidth + 1;
+      if (scrolls && !region.hasAttribute("tabindex")) {
+        region.setAttribute("tabindex", "0");
+        region.setAttribute("data-scroll-region", "");
+        if (!region.hasAttribute("role")) region.setAttribute("role", "region");
+        if (!region.hasAttribute("aria-label")) region.setAttribute("aria-label", label(region));
+      } else if (!scrolls && region.hasAttribute("data-scroll-region")) {
+        // Wide enough now: no tab stop that scrolls nothing.
+        region.removeAttribute("tabindex");
+        region.removeAttribute("data-scroll-region");
+      }
     });
   }
+
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(function () { mark(document); }, 200);
+  });
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { mark(document); });
