@@ -269,6 +269,8 @@ def read_rows(name: str, data: bytes, register) -> tuple[tablib.Dataset, list[in
         )
     positions = [header.index(h) for h in expected]  # the first column of that name
     dataset = tablib.Dataset(headers=expected)
+    ignored = list(dict.fromkeys(h for h in header if h and h not in expected))
+    dataset.ignored_columns = _names(ignored) if ignored else ""
     numbers = []
     for number, row in rows:
         values = [_value(row[i]) if i < len(row) else "" for i in positions]
@@ -391,15 +393,15 @@ def read_upload(upload: Import, register):
     return read_rows(upload.original_name, data, register)
 
 
-def _store_preview(upload: Import, rows, totals, expected=None) -> Import:
+def _store_preview(upload: Import, rows, totals, expected=None, ignored="") -> Import:
     """Record the dry run's outcome; `expected`: only if the row is still in that state (a
     background check of an import cancelled meanwhile records nothing)."""
     status = Import.Status.INVALID if totals.get("error") else Import.Status.PREVIEW
     updated = Import.objects.filter(pk=upload.pk)
     if expected is not None:
         updated = updated.filter(status=expected)
-    if updated.update(rows=rows, totals=totals, status=status, touched_at=timezone.now()):
-        upload.rows, upload.totals, upload.status = rows, totals, status
+    if updated.update(rows=rows, totals=totals, status=status, ignored_columns=ignored, touched_at=timezone.now()):
+        upload.rows, upload.totals, upload.status, upload.ignored_columns = rows, totals, status, ignored
     return upload
 
 
@@ -410,7 +412,7 @@ def check_rows(upload: Import, register, expected=None, dataset=None) -> Import:
     else:
         dataset, numbers = dataset
     rows, totals = run(register, upload.user, dataset, numbers, dry_run=True)
-    return _store_preview(upload, rows, totals, expected)
+    return _store_preview(upload, rows, totals, expected, getattr(dataset, "ignored_columns", ""))
 
 
 def preview(upload: Import, register) -> Import:

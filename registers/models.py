@@ -88,6 +88,8 @@ class Import(models.Model):
     # Row outcomes of the last run: [{"row": 2, "outcome": "new|update|skip|error", "errors": [...], "values": {...}}]
     rows = models.JSONField(default=list, blank=True)
     totals = models.JSONField(default=dict, blank=True)
+    # The file's columns the import does not use (skipped, not an error), as the preview names them.
+    ignored_columns = models.TextField("пропущенные столбцы", blank=True)
     rows_total = models.PositiveIntegerField("строк в файле", default=0)
     background = models.BooleanField("в фоне", default=False)
     error = models.TextField(blank=True)

@@ -192,3 +192,11 @@ def test_columns_the_import_does_not_use_are_skipped_wherever_they_stand(net, lo
     text = "\n".join(";".join(r) for r in [header, row]).encode("utf-8")
     upload = load_back(client, "schools", text, "schools.csv")
     assert upload.status == Import.Status.PREVIEW and upload.rows[0]["label"] == "без изменений"
+
+
+def test_the_preview_names_the_columns_it_skipped(filled, login):
+    client = login(filled.users.admin)
+    upload = load_back(client, "people", export(client, "people"), "people.xlsx")
+    assert upload.ignored_columns == "«Школа», «Предметы»"
+    page = client.get(reverse("registers:import_preview", args=[upload.pk])).content.decode()
+    assert "Столбцы, которые загрузка не использует, пропущены: «Школа», «Предметы»." in page
