@@ -196,6 +196,15 @@ class CourseFormView(GrowthFormView):
             course = workflow.perform(course, "resubmit", self.request.user, now=now)
         return course
 
+    def get_context_data(self, **kwargs):
+        if self.by_teacher:
+            kwargs.setdefault(
+                "note",
+                "Курс попадёт в портфолио со статусом «на подтверждении»: его проверит ваше методическое "
+                "объединение. Приложите скан удостоверения — так подтвердят быстрее.",
+            )
+        return super().get_context_data(**kwargs)
+
     def saved_message(self, obj) -> str:
         if self.by_teacher and obj.status == Course.Status.PENDING:
             return "Курс сохранён и отправлен на подтверждение в ваше методическое объединение."

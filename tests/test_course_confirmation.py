@@ -74,6 +74,11 @@ def test_teacher_adds_own_course_with_scan_and_it_waits(net, mo, login):
     assert LogEntry.objects.filter(action="transition", to_state="pending", object_id=course.pk).exists()
 
 
+def test_the_teachers_form_says_the_course_will_wait_for_confirmation(net, mo, login):
+    assert "на подтверждении" in login(net.users.teacher).get(add_url(net)).content.decode()
+    assert "на подтверждении" not in login(mo).get(add_url(net)).content.decode()
+
+
 def test_a_scan_of_a_wrong_type_is_refused(net, mo, login):
     client = login(net.users.teacher)
     bad = SimpleUploadedFile("udost.exe", b"MZ", content_type="application/octet-stream")
