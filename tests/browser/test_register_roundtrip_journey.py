@@ -15,11 +15,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 DEMO_PASSWORD = "metodset-demo"
 NEW_PHONE = "+7 928 555-12-34"
-SHOTS = "test-artifacts"
+SHOTS = "test-artifacts/roundtrip"
 
 
 def shot(page, name, full_page=True):
-    page.screenshot(path=f"{SHOTS}/roundtrip-{name}.png", full_page=full_page)
+    page.screenshot(path=f"{SHOTS}/{name}.png", full_page=full_page)
 
 
 def open_registers(page):
@@ -85,6 +85,7 @@ def test_admin_exports_edits_and_loads_back_the_people_register(live_server, pag
     expect(page.get_by_role("heading", level=1)).to_contain_text("people-edited.xlsx")
     summary = page.locator("main p").filter(has_text="Новых:")
     expect(summary).to_contain_text(f"Новых: 0, изменится: 1, без изменений: {rows - 1}, с ошибками: 0.")
+    expect(page.get_by_text("Столбцы, которые загрузка не использует, пропущены: «Школа», «Предметы».")).to_be_visible()
     changed = page.get_by_role("row").filter(has_text="изменится")
     expect(changed).to_have_count(1)
     expect(changed).to_contain_text(f"Телефон: {old_phone} → {NEW_PHONE}")
