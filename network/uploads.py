@@ -99,6 +99,9 @@ class KeptFileInput(forms.ClearableFileInput):
     kept: dict | None = None
 
     def render(self, name, value, attrs=None, renderer=None):
+        if self.kept and attrs:
+            # The kept file answers the field: choosing another one is no longer required.
+            attrs = {k: v for k, v in attrs.items() if k != "required"}
         html = super().render(name, value, attrs, renderer)
         if not self.kept:
             return html
