@@ -63,6 +63,7 @@ def test_secretary_files_and_resubmits_a_report_the_reviewer_agrees_it(live_serv
     secretary.get_by_role("button", name="Сохранить и отправить").click()
     summary = secretary.locator("#error-summary")
     expect(summary).to_contain_text("Исправьте 1 ошибку")
+    expect(summary).to_be_focused()  # a keyboard user starts from the list of errors
     shot(secretary, "2-error-summary.png")
     summary.get_by_role("link", name="Участников на конец года").click()
     expect(secretary.get_by_label("Участников на конец года")).to_be_focused()
