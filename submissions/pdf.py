@@ -108,8 +108,13 @@ def signers(submission: Submission) -> tuple[list[dict], str]:
     }
     kind = submission.unit.kind
     chair = holders.get(MembershipRole.CHAIR)
+    from network.russian import genitive
+
     signatures = [
-        {"position": f"Председатель {kind.short_name or kind.name}", "name": chair.short_name if chair else ""}
+        {
+            "position": f"Председатель {genitive(kind.short_name or kind.name)}",
+            "name": chair.short_name if chair else "",
+        }
     ]
     secretary = holders.get(MembershipRole.SECRETARY)
     executor = ""

@@ -257,3 +257,16 @@ def test_an_order_prints_no_placeholder_and_hyphenates(net, chair):
     text = pdf_text("order", order)
     assert not any(p in text for p in PLACEHOLDERS)
     assert "hyphens: auto" in render_to_string(*build("order", order))
+
+
+def test_the_chairs_signature_names_the_kind_in_the_genitive(net, chair):
+    from submissions import pdf as submission_pdf
+
+    plan = d.plan(net)
+    assert submission_pdf.signers(plan)[0][0]["position"] == "Председатель МунУМО"
+    kind = plan.unit.kind
+    kind.name, kind.short_name = "Муниципальное учебно-методическое объединение", ""
+    kind.save()
+    assert submission_pdf.signers(plan)[0][0]["position"] == (
+        "Председатель Муниципального учебно-методического объединения"
+    )
