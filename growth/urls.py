@@ -13,6 +13,7 @@ def delete(model, person_path="person"):
 
 
 urlpatterns = [
+    path("portfolio/", views.MyPortfolioView.as_view(), name="my_portfolio"),
     path("people/<int:pk>/portfolio/", views.PortfolioView.as_view(), name="portfolio"),
     path("people/<int:person>/portfolio/courses/new/", views.CourseFormView.as_view(), name="course_add"),
     path("portfolio/courses/<int:pk>/edit/", views.CourseFormView.as_view(), name="course_edit"),

@@ -71,6 +71,19 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
         )
 
 
+class MyPortfolioView(LoginRequiredMixin, View):
+    """/portfolio/ — «Моё портфолио» of the menu: the portfolio of the user's own card."""
+
+    def get(self, request):
+        person = Person.objects.filter(user=request.user).values_list("pk", flat=True).first()
+        if person is None:
+            messages.warning(
+                request, "К вашей учётной записи не привязана карточка педагога: обратитесь к администратору сети."
+            )
+            return redirect("home")
+        return redirect(portfolio_url(person))
+
+
 class GrowthFormView(LoginRequiredMixin, FormView):
     """Add (url kwarg `person` or a parent) or edit (`pk`) one record of a person's portfolio."""
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 SESSION_KEY = "network.menu"
-MENU_VERSION = 1
+MENU_VERSION = 2
 # «Входящие» of decisions and signatures; one place to change when the one inbox (worklist) arrives.
 INBOX_URL = "submissions:inbox"
 
@@ -45,17 +45,10 @@ def _facts(access) -> dict:
     }
 
 
-def _person_id(user):
-    from people.models import Person
-
-    return Person.objects.filter(user=user).values_list("pk", flat=True).first()
-
-
 def _remember(request, user) -> dict:
     from orgunits.access import access_for
 
     facts = _facts(access_for(user))
-    facts["person"] = _person_id(user)
     if hasattr(request, "session"):
         request.session[SESSION_KEY] = facts
     return facts
@@ -73,7 +66,7 @@ def menu_facts(request, user) -> dict:
     if stored is None or stored.get("v") != MENU_VERSION:
         return _remember(request, user)
     if getattr(user, "_metodset_access", None) is not None:  # the view has loaded the grants: use them
-        fresh = {**_facts(user._metodset_access), "person": stored.get("person")}
+        fresh = _facts(user._metodset_access)
         if fresh != stored:
             session[SESSION_KEY] = fresh
         return fresh
@@ -86,9 +79,8 @@ def menu_for(facts: dict) -> tuple[list[Item], list[Item]]:
     def item(label, name, key, *args):
         return Item(label, reverse(name, args=args), key)
 
-    own = []
-    if facts.get("person"):
-        own.append(item("Моё портфолио", "growth:portfolio", "portfolio", facts["person"]))
+    # «Моё портфолио» leads to the portfolio of the user's own card (growth:my_portfolio redirects).
+    own = [] if facts.get("superuser") else [item("Моё портфолио", "growth:my_portfolio", "portfolio")]
     own += [
         item("Анкеты", "growth:my_surveys", "surveys"),
         item("Мои разработки", "practices:mine", "mine"),

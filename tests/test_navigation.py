@@ -24,8 +24,7 @@ def home(client):
 def test_teacher_sees_their_own_pages_only(net, login):
     html = home(login(net.users.teacher))
     assert nav_keys(html) == ["home", "portfolio", "surveys", "mine", "bank", "events"]
-    portfolio = reverse("growth:portfolio", args=[net.users.teacher_person.pk])
-    assert f'href="{portfolio}" data-nav="portfolio"' in html
+    assert f'href="{reverse("growth:my_portfolio")}" data-nav="portfolio"' in html
     for label in ("Реестры", "Входящие", "Экспертиза", "Приказы", "Кампании"):
         assert f">{label}</a>" not in html
 
@@ -41,13 +40,18 @@ def test_methodist_gets_registers_but_no_inbox(net, login):
     assert "inbox" not in keys and "expertise" not in keys
 
 
-def test_a_person_without_a_card_has_no_portfolio_item(net, login):
-    keys = nav_keys(home(login(net.users.reviewer)))
-    assert "portfolio" in keys  # the reviewer of the fixture has a card
+def test_my_portfolio_leads_to_the_users_own_card(net, login):
+    response = login(net.users.teacher).get(reverse("growth:my_portfolio"))
+    assert response.status_code == 302
+    assert response.url == reverse("growth:portfolio", args=[net.users.teacher_person.pk])
+
+
+def test_my_portfolio_without_a_card_explains_itself(net, login):
     from tests import factories as f
 
-    bare = f.UserFactory(username="bare")
-    assert "portfolio" not in nav_keys(home(login(bare)))
+    response = login(f.UserFactory(username="bare")).get(reverse("growth:my_portfolio"), follow=True)
+    assert response.redirect_chain == [(reverse("home"), 302)]
+    assert "не привязана карточка педагога" in response.content.decode()
 
 
 def test_the_menu_follows_a_new_grant_on_the_next_page_that_loads_the_grants(net, login):
@@ -95,4 +99,4 @@ def test_every_menu_item_opens(net, login, username):
     client = login(getattr(net.users, username))
     html = home(client)
     for url in re.findall(r'<a href="([^"]+)" data-nav=', html):
-        assert client.get(url).status_code == 200, url
+        assert client.get(url, follow=True).status_code == 200, url
