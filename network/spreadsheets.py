@@ -60,12 +60,14 @@ def temporary_workbook(write, *args):
 
 def cell(ws, value, *, bold=False, number_format=None):
     """One cell of a write-only sheet: text is always a string cell (openpyxl would make «=…» a
-    formula: such a text is typed as a string, shown as it is, with no apostrophe), dates in the
+    formula: such a text is typed as a string, shown as it is, with no apostrophe; a text that would
+    run as a formula if typed in also carries Excel's own «quote prefix» flag, so that editing the cell
+    keeps it text — the apostrophe Excel shows in the formula bar is not part of the value), dates in the
     Russian format (Excel cannot store a time zone: a datetime is written as its wall-clock time),
     headers bold.
 
     A value that needs no style goes out as it is: a styled cell object costs memory per cell."""
-    as_text = isinstance(value, str) and value.startswith("=")
+    as_text = starts_formula(value)
     if isinstance(value, datetime.datetime):
         value, number_format = value.replace(tzinfo=None), number_format or DATETIME_FORMAT
     elif isinstance(value, datetime.date):
@@ -75,6 +77,7 @@ def cell(ws, value, *, bold=False, number_format=None):
     styled = WriteOnlyCell(ws, value=value)
     if as_text:
         styled.data_type = "s"
+        styled.quotePrefix = True
     if bold:
         styled.font = BOLD
     if number_format:

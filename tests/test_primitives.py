@@ -162,11 +162,14 @@ def test_one_cell_rule_neutralises_formulas_formats_dates_and_bolds_headers():
     from network.spreadsheets import DATE_FORMAT, DATETIME_FORMAT, cell
 
     ws = Workbook(write_only=True).create_sheet("Лист")
-    assert cell(ws, "=HYPERLINK(1)") == "'=HYPERLINK(1)" and cell(ws, 7) == 7
+    formula_like = cell(ws, "=HYPERLINK(1)")  # a string cell, shown as it is: never a formula
+    assert (formula_like.value, formula_like.data_type) == ("=HYPERLINK(1)", "s") and cell(ws, 7) == 7
+    assert formula_like.quotePrefix  # Excel keeps it text when the cell is edited
+    assert cell(ws, "+7 900 000-00-00") == "+7 900 000-00-00"
     on = cell(ws, D(2026, 3, 1))
     assert (on.value, on.number_format) == (D(2026, 3, 1), DATE_FORMAT)
     moscow = datetime.timezone(datetime.timedelta(hours=3))
     at = cell(ws, datetime.datetime(2026, 3, 1, 9, 30, tzinfo=moscow))
     assert (at.value, at.number_format) == (datetime.datetime(2026, 3, 1, 9, 30), DATETIME_FORMAT)
     head = cell(ws, "-Итого", bold=True)
-    assert (head.value, head.font.bold) == ("'-Итого", True)
+    assert (head.value, head.font.bold) == ("-Итого", True)
