@@ -299,6 +299,13 @@ class CampaignDashboardView(LoginRequiredMixin, TemplateView):
         )
 
 
+def named(units, limit: int = 10) -> str:
+    """«A», «B» … и ещё N: the units a message names, the rest counted (the preview lists them all)."""
+    shown = ", ".join(f"«{u}»" for u in units[:limit])
+    rest = len(units) - limit
+    return shown + (f" и ещё {rest}" if rest > 0 else "")
+
+
 class CampaignRemindView(LoginRequiredMixin, View):
     """«Напомнить непредставившим»: GET shows who will be told (per unit, by name, with e-mail)
     and the units with nobody to tell; POST tells them (once per unit per day) and says how many
@@ -327,7 +334,7 @@ class CampaignRemindView(LoginRequiredMixin, View):
     def post(self, request, pk):
         self.setup_reminder(request, pk, request.POST.get("unit"))
         result = reminders.remind(self.campaign, self.unit, request.user, self.now, self.today)
-        nobody = ", ".join(f"«{u}»" for u in result.nobody)
+        nobody = named(result.nobody)
         if result.units:
             messages.success(
                 request,

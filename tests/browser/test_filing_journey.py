@@ -11,12 +11,16 @@ import os
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from demo.orgunits import DEMO_PASSWORD, load_demo
 from orgunits.models import DocumentType
+from people.models import Membership
+from people.services import sync_person_access
 from submissions.models import Campaign, State, Submission
+from tests.browser.axe import axe_source, describe, violations
 from workflow.engine import moves_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,13 +42,38 @@ def log_in(browser, live_server, username):
     return page
 
 
-def shot(page, name):
+def shot(page, name, found=None):
+    """A screenshot, and the page's axe check (no critical or serious violation) into `found`."""
     os.makedirs(SHOTS, exist_ok=True)
     page.screenshot(path=os.path.join(SHOTS, name), full_page=True)
+    if found is not None:
+        problems = violations(page, axe_source())
+        if problems:
+            found.append(describe(name, problems))
+
+
+def another_chair_with_a_login():
+    """The chair of a МунУМО other than Terek, given a login (the demo gives none outside Terek)."""
+    membership = (
+        Membership.objects.active()
+        .filter(role="chair", unit__kind__code="munumo", unit__region__code="kbr")
+        .exclude(unit__name__contains="Терск")
+        .select_related("person", "unit")
+        .order_by("unit__name")
+        .first()
+    )
+    user = get_user_model().objects.create_user(
+        "baksan_chair", "baksan_chair@metodset.local", DEMO_PASSWORD, first_name="Председатель", last_name="Другой"
+    )
+    membership.person.user = user
+    membership.person.save()
+    sync_person_access(membership.person)
+    return membership, membership.unit
 
 
 def test_secretary_files_and_resubmits_a_report_the_reviewer_agrees_it(live_server, browser):
     load_demo(timezone.localdate())
+    axe = []  # blocking accessibility violations, by page
     campaign = Campaign.objects.get(document_type=DocumentType.REPORT, year=2026, region__code="kbr")
 
     # «Кампании»: the secretary's own report is not started; «Начать» is in its row.
@@ -52,7 +81,7 @@ def test_secretary_files_and_resubmits_a_report_the_reviewer_agrees_it(live_serv
     secretary.get_by_role("link", name="Кампании").first.click()
     row = secretary.locator("tr", has_text=str(campaign))
     expect(row).to_contain_text("не начат")
-    shot(secretary, "1-campaigns-not-started.png")
+    shot(secretary, "1-campaigns-not-started.png", axe)
     row.get_by_role("button", name="Начать").click()
     expect(secretary.get_by_role("heading", level=1)).to_contain_text("Годовой отчёт")
     expect(secretary.locator("main")).to_contain_text("Что не удалось и почему")  # guidance of a section
@@ -64,7 +93,7 @@ def test_secretary_files_and_resubmits_a_report_the_reviewer_agrees_it(live_serv
     summary = secretary.locator("#error-summary")
     expect(summary).to_contain_text("Исправьте 1 ошибку")
     expect(summary).to_be_focused()  # a keyboard user starts from the list of errors
-    shot(secretary, "2-error-summary.png")
+    shot(secretary, "2-error-summary.png", axe)
     summary.get_by_role("link", name="Участников на конец года").click()
     expect(secretary.get_by_label("Участников на конец года")).to_be_focused()
     secretary.get_by_label("Участников на конец года").fill("")
@@ -81,7 +110,7 @@ def test_secretary_files_and_resubmits_a_report_the_reviewer_agrees_it(live_serv
     expect(secretary.get_by_role("heading", level=1)).to_have_text("Проверка перед отправкой")
     expect(secretary.locator(".send-problems")).to_contain_text(f"Раздел «{YOUNG}» не заполнен.")
     expect(secretary.locator("main")).to_contain_text("Отчёт сохранён.")
-    shot(secretary, "3-check-before-sending.png")
+    shot(secretary, "3-check-before-sending.png", axe)
     secretary.get_by_role("button", name="Отправить всё равно").click()
     expect(secretary.locator("main")).to_contain_text("Документ отправлен на согласование.")
     expect(secretary.locator("main")).to_contain_text("на согласовании")
@@ -95,7 +124,7 @@ def test_secretary_files_and_resubmits_a_report_the_reviewer_agrees_it(live_serv
     content = reviewer.get_by_role("heading", name="Содержание")
     decision = reviewer.get_by_role("heading", name="Решение")
     assert content.bounding_box()["y"] < decision.bounding_box()["y"]
-    shot(reviewer, "4-reviewer-reads.png")
+    shot(reviewer, "4-reviewer-reads.png", axe)
     reviewer.get_by_label("Что доработать").fill(REASON)
     reviewer.get_by_role("button", name="Вернуть на доработку").click()
     expect(reviewer.locator("main")).to_contain_text("возвращён на доработку")
@@ -106,7 +135,7 @@ def test_secretary_files_and_resubmits_a_report_the_reviewer_agrees_it(live_serv
     expect(panel).to_contain_text("Возвращён на доработку")
     expect(panel).to_contain_text(REASON)
     expect(panel).to_contain_text("Экспертова")
-    shot(secretary, "5-returned-with-reason.png")
+    shot(secretary, "5-returned-with-reason.png", axe)
     secretary.get_by_role("link", name="Редактировать").click()
     expect(secretary.locator("#return-reason")).to_contain_text(REASON)
     secretary.get_by_label(YOUNG).fill("Два молодых учителя, за каждым закреплён наставник; оба прошли аттестацию.")
@@ -121,7 +150,7 @@ def test_secretary_files_and_resubmits_a_report_the_reviewer_agrees_it(live_serv
     expect(reviewer.locator("main")).to_contain_text("повторно, изменено с момента возврата")
     changes = reviewer.locator("#changes")
     expect(changes).to_contain_text("Два молодых учителя")
-    shot(reviewer, "7-resubmitted-changes.png")
+    shot(reviewer, "7-resubmitted-changes.png", axe)
 
     questions = []
 
@@ -142,6 +171,35 @@ def test_secretary_files_and_resubmits_a_report_the_reviewer_agrees_it(live_serv
     expect(reviewer.locator("main").locator(".state-approved")).to_have_text("согласован")
     shot(reviewer, "8-approved.png")
 
+    # «Напомнить непредставившим» from the Terek dashboard: in the demo nobody below Terek has a login,
+    # so the preview says so and offers no button: a reminder never claims to reach nobody.
+    reviewer.get_by_role("link", name="Годовые отчёты за 2026 год").first.click()
+    reviewer.get_by_role("link", name="Напомнить непредставившим…").click()
+    expect(reviewer.get_by_role("heading", level=1)).to_have_text("Напомнить непредставившим")
+    expect(reviewer.get_by_role("heading", name=re.compile("Некому напомнить"))).to_be_visible()
+    expect(reviewer.locator("main")).to_contain_text("Отправлять некому")
+    expect(reviewer.get_by_role("button", name="Отправить напоминание")).to_have_count(0)
+    shot(reviewer, "9-remind-nobody.png", axe)
+
+    # The chair of another МунУМО gets a login; from the region's dashboard the preview names her.
+    chair, unit = another_chair_with_a_login()
+    reviewer.get_by_role("link", name="Кампании").first.click()
+    reviewer.get_by_role("link", name=str(campaign)).click()
+    reviewer.get_by_role("link", name="Напомнить непредставившим…").click()
+    told = reviewer.locator("table.remind-preview")
+    expect(told).to_contain_text(unit.name)
+    expect(told).to_contain_text(chair.person.full_name)
+    expect(told).to_contain_text("baksan_chair@metodset.local")
+    shot(reviewer, "10-remind-preview.png", axe)
+    reviewer.get_by_role("button", name="Отправить напоминание").click()
+    messages = reviewer.locator(".messages")
+    expect(messages).to_contain_text("Напоминание получили 1 человек в 1 подразделении.")
+    expect(messages).to_contain_text("Некому напомнить (нет представляющих с учётной записью)")
+    shot(reviewer, "11-reminded.png")
+    reviewer.goto(f"{live_server.url}{campaign.get_absolute_url()}?unit={unit.pk}")
+    today = timezone.localdate().strftime("%d.%m.%Y")
+    expect(reviewer.locator("main")).to_contain_text(f"последнее напоминание {today}")
+
     submission.refresh_from_db()
     assert submission.state == State.APPROVED
     assert list(moves_of(submission).values_list("to_state", flat=True)) == [
@@ -151,4 +209,4 @@ def test_secretary_files_and_resubmits_a_report_the_reviewer_agrees_it(live_serv
         "submitted",
         "approved",
     ]
-    assert re.search(r"\d", str(submission.approved_at))
+    assert axe == [], "\n".join(axe)
