@@ -139,6 +139,13 @@ def move_preview(unit: OrgUnit, new_parent: OrgUnit) -> dict:
         before = approver_under(code, unit.parent)
         after = approver_under(code, new_parent)
         approvers.append({"label": label, "before": before, "after": after, "changes": before != after})
+    # A document already on approval stays with its approver; a resubmission goes the new way
+    # (submissions.machines.routed computes the approver at each submit).
+    pending = list(
+        unit.submissions.filter(state="submitted").select_related("approver", "campaign").order_by("pk")[:20]
+    )
+    for submission in pending:
+        submission.after = approver_under(submission.document_type, new_parent)
     lost = _inherited_holders(old_ids - new_ids)
     gained = _inherited_holders(new_ids - old_ids)
     return {
@@ -146,6 +153,7 @@ def move_preview(unit: OrgUnit, new_parent: OrgUnit) -> dict:
         "old_path": old_chain,
         "new_path": new_chain,
         "approvers": approvers,
+        "pending": pending,
         "lost": lost[:ROLE_CHANGES_SHOWN],
         "lost_more": max(0, len(lost) - ROLE_CHANGES_SHOWN),
         "gained": gained[:ROLE_CHANGES_SHOWN],

@@ -91,3 +91,19 @@ def test_the_confirmation_is_only_for_those_who_may_move(municipal_approval, cli
     assert client.post(url, {"new_parent": net.baksan.pk}).status_code == 403
     net.terek_rmo.refresh_from_db()
     assert net.terek_rmo.parent_id == net.terek.pk
+
+
+def test_documents_on_approval_are_named_with_their_approver(municipal_approval, kinds, client):
+    from .workflow import report_campaign, submitted
+
+    net = municipal_approval
+    kinds["munumo"].approves_documents = ["plan", "report"]
+    kinds["munumo"].save()
+    report = submitted(report_campaign(net), net.terek_rmo, net.users.superuser)
+    assert report.approver == net.terek
+    preview = services.move_preview(net.terek_rmo, net.baksan)
+    assert [(s.pk, s.approver, s.after) for s in preview["pending"]] == [(report.pk, net.terek, net.baksan)]
+    client.force_login(net.users.admin)
+    page = client.post(reverse("orgunits:unit_move", args=[net.terek_rmo.pk]), {"new_parent": net.baksan.pk})
+    assert "Уже на согласовании" in page.content.decode()
+    assert "у «Терское МунУМО», затем «Баксанское МунУМО»" in page.content.decode()
