@@ -78,6 +78,14 @@ def _text(kind, campaign, unit, offset):
     return f"Документ {doc} не представлен: кампания закрылась {campaign.closes_on:%d.%m.%Y}."
 
 
+def sweep_moment(today: datetime.date) -> datetime.datetime:
+    """When the sweep for `today` acted: now, or noon of a day replayed later (`--date`)."""
+    now = timezone.now()
+    if timezone.localdate(now) == today:
+        return now
+    return timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))
+
+
 def sweep_campaign(campaign: Campaign, today: datetime.date, report: SweepReport) -> None:
     calls = due_events(campaign, today)
     if not calls:
@@ -107,7 +115,7 @@ def sweep_campaign(campaign: Campaign, today: datetime.date, report: SweepReport
         parent_names = OrgUnit.objects.in_bulk(parents)
         url = campaign.get_absolute_url()
         events, notes, told = [], [], []
-        at = timezone.now()
+        at = sweep_moment(today)
         for unit, (kind, key, offset) in todo:
             events.append(DeadlineEvent(campaign=campaign, unit=unit, kind=kind, key=key, on=today))
             notes += notification_rows(filers.get(unit.pk, []), _text(kind, campaign, unit, offset), url)

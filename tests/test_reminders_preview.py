@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from network.models import Notification
 from orgunits.access import access_for
@@ -180,6 +181,7 @@ def test_the_sweeps_reminder_is_recorded(net, campaign):
     rows = Reminder.objects.filter(campaign=campaign)
     assert {r.unit.name for r in rows} == {"Терское МунУМО", "Баксанское МунУМО", SHMO}
     assert all(r.sent_by is None and r.key == "reminder-7" for r in rows)
+    assert {timezone.localdate(r.sent_at) for r in rows} == {datetime.date(2027, 2, 18)}  # the day swept
     assert set(rows.get(unit=net.terek).recipients.values_list("username", flat=True)) == {"methodist", "secretary"}
 
 
