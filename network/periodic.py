@@ -76,3 +76,14 @@ def run_all(today: datetime.date, report) -> list[tuple[str, BaseException]]:
                 "Остальные шаги выполнены; проход будет повторён автоматически."
             )
     return failed
+
+
+def _cleanup_kept_uploads(day, report):
+    """Files kept across a form's validation error (network/uploads.py) live an hour; the sweep
+    deletes what was never used."""
+    from network.uploads import cleanup_kept_uploads
+
+    cleanup_kept_uploads()
+
+
+register("network.kept_uploads", _cleanup_kept_uploads, order=90)

@@ -697,7 +697,7 @@ def test_unit_page_shows_programs_with_counts_and_overdue_items(net, login):
     due_item(program, TODAY, activity="Срочный, но не просроченный")
     due_item(program, TODAY - datetime.timedelta(days=3), activity="Сделанное", status=ItemStatus.DONE, done_on=TODAY)
     make_program(net.baksan, name="Баксанская программа")
-    body = login(net.users.methodist).get(net.terek.get_absolute_url()).content.decode()
+    body = login(net.users.methodist).get(net.terek.get_absolute_url() + "?tab=programs").content.decode()
     assert "Программы и дорожные карты" in body and "Программа поддержки ШМО" in body
     assert "всего 3: запланировано 2, выполняется 0, выполнено 1" in body
     assert "Просроченный мониторинг" in body
@@ -706,7 +706,7 @@ def test_unit_page_shows_programs_with_counts_and_overdue_items(net, login):
 
 
 def test_unit_page_offers_creation_only_to_editors(net, login):
-    body = login(net.users.reviewer).get(net.terek.get_absolute_url()).content.decode()
+    body = login(net.users.reviewer).get(net.terek.get_absolute_url() + "?tab=programs").content.decode()
     assert "Программы и дорожные карты" in body
     assert reverse("plans:programs", args=[net.terek.pk]) in body
     assert reverse("plans:program_add", args=[net.terek.pk]) not in body
@@ -714,7 +714,7 @@ def test_unit_page_offers_creation_only_to_editors(net, login):
 
 def test_unit_page_block_queries_do_not_grow(net, login, django_assert_max_num_queries):
     client = login(net.users.methodist)
-    url = net.terek.get_absolute_url()
+    url = net.terek.get_absolute_url() + "?tab=programs"
     program = make_program(net.terek, start=TODAY.year - 1)
     _bulk_items(program, 3)
     client.get(url)

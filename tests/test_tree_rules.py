@@ -225,7 +225,7 @@ def test_move_needs_a_new_parent(net):
 def test_move_view_moves_the_unit(net, client):
     client.force_login(net.users.admin)
     url = reverse("orgunits:unit_move", args=[net.terek_rmo.pk])
-    response = client.post(url, {"new_parent": net.baksan.pk}, follow=True)
+    response = client.post(url, {"new_parent": net.baksan.pk, "confirm": "1"}, follow=True)
     assert response.status_code == 200
     assert f"«{net.terek_rmo}» перенесено в «{net.baksan}»." in response.content.decode()
     net.terek_rmo.refresh_from_db()
