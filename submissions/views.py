@@ -322,10 +322,16 @@ class CampaignRemindView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         self.setup_reminder(request, pk, request.GET.get("unit"))
+        plan = reminders.plan(self.campaign, self.unit, request.user, self.today)
+        people, told, nobody = plan.people, len(plan.told), len(plan.nobody)
         context = {
             "campaign": self.campaign,
             "unit": self.unit,
-            "plan": reminders.plan(self.campaign, self.unit, request.user, self.today),
+            "plan": plan,
+            "told_title": f"Получат напоминание: {people} {ru_plural(people, 'человек', 'человека', 'человек')} "
+            f"в {told} {ru_plural(told, 'подразделении', 'подразделениях', 'подразделениях')}",
+            "nobody_title": f"Некому напомнить: {nobody} "
+            + ru_plural(nobody, "подразделение", "подразделения", "подразделений"),
             "today": self.today,
             "dashboard_url": dashboard_url(self.campaign, self.unit),
         }

@@ -78,8 +78,8 @@ def test_the_preview_names_who_will_be_told_and_who_cannot_be(client, net, campa
     html = response.content.decode()
     assert "Фамилия-baksan_methodist" in html and "baksan@example.org" in html
     assert "без e-mail" in html  # the ШМО's secretary has none: told in the portal only
-    assert "Некому напомнить: 2" in html and TEREK_RMO in html and BAKSAN_RMO in html
-    assert "Получат напоминание: 2 чел. в 2 подразд." in html
+    assert "Некому напомнить: 2 подразделения" in html and TEREK_RMO in html and BAKSAN_RMO in html
+    assert "Получат напоминание: 2 человека в 2 подразделениях" in html
 
 
 def test_the_preview_sends_nothing(client, net, campaign, monkeypatch):
