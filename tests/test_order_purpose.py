@@ -3,6 +3,7 @@
 import datetime
 import importlib
 import io
+import re
 
 import pypdf
 import pytest
@@ -34,7 +35,8 @@ def pdf_text(client, order) -> str:
     response = client.get(reverse("orders:pdf", args=[order.pk]))
     assert response.status_code == 200
     reader = pypdf.PdfReader(io.BytesIO(b"".join(response.streaming_content)))
-    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    return re.sub(r"\u00ad?\u2010\s*", "", text)  # words hyphenated at a line end, joined again
 
 
 @pytest.mark.parametrize(
