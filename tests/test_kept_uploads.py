@@ -185,3 +185,13 @@ def test_the_forms_with_files_keep_them(app):
 
     forms_of = {"monitoring": [ManualEntryForm], "practices": [DevelopmentForm, ResubmitForm]}[app]
     assert all(issubclass(form, uploads.KeptUploadsMixin) for form in forms_of)
+
+
+def test_the_daily_sweep_deletes_kept_uploads_older_than_an_hour(monkeypatch):
+    from network import periodic
+
+    calls = []
+    monkeypatch.setattr("network.uploads.cleanup_kept_uploads", lambda: calls.append(1) or 0)
+    step = next(s for s in periodic.steps() if s.name == "network.kept_uploads")
+    step.func(None, None)
+    assert calls == [1]

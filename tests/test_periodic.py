@@ -44,9 +44,15 @@ def broken_governance(monkeypatch):
     return ran
 
 
-def test_the_registry_lists_the_four_steps_in_order():
+def test_the_registry_lists_the_steps_in_order():
     names = [s.name for s in periodic.steps()]
-    assert names == ["submissions.campaigns", "meetings.governance", "programs.roadmaps", "surveys.close_expired"]
+    assert names == [
+        "submissions.campaigns",
+        "meetings.governance",
+        "programs.roadmaps",
+        "surveys.close_expired",
+        "network.kept_uploads",
+    ]
 
 
 def test_the_sweep_imports_no_other_app():
