@@ -114,6 +114,8 @@ def test_desktop_menu_is_one_row_and_the_more_menu_opens_by_keyboard(net, live_s
     row = page.eval_on_selector("#mainnav .navlist > li", "li => li.getBoundingClientRect().height")
     nav_height = page.eval_on_selector("#mainnav", "nav => nav.getBoundingClientRect().height")
     assert nav_height <= row + 2, f"the menu is {nav_height}px high, one row is {row}px"
+    overflow = page.eval_on_selector("#mainnav", "nav => nav.scrollWidth - nav.clientWidth")
+    assert overflow <= 0, f"the menu sticks out by {overflow}px"
     shot(page, "1366-menu.png")
 
     more = page.get_by_role("button", name="Ещё")
@@ -170,4 +172,15 @@ def test_print_shows_the_list_without_the_menu_and_the_controls(net, live_server
     assert link.evaluate("a => getComputedStyle(a).textDecorationLine") == "none"
     os.makedirs(SHOTS, exist_ok=True)
     shot(page, "1366-people-print.png")
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1200, 1280])
+def test_the_longest_menu_fits_one_row_down_to_1200_px(net, live_server, browser, busy_admin, width):
+    context, page = log_in(browser, live_server, "admin", width)
+    expect(page.locator(".menu-button")).to_be_hidden()
+    overflow = page.eval_on_selector(".topbar", "bar => bar.scrollWidth - bar.clientWidth")
+    assert overflow <= 0, f"the top bar sticks out by {overflow}px at {width}px"
+    height = page.eval_on_selector(".topbar", "bar => bar.getBoundingClientRect().height")
+    assert height < 60, f"the top bar is {height}px high at {width}px: the menu wraps"
     context.close()

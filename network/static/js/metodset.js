@@ -30,7 +30,7 @@
 
   // -- The menu (base.html) -------------------------------------------------------------------
   // <button data-menu-button aria-controls="mainnav" aria-expanded>: opens and closes the menu on
-  // narrow screens (the CSS shows the button below 1100 px). <button data-popup aria-controls>:
+  // narrow screens (the CSS shows the button below 1200 px). <button data-popup aria-controls>:
   // a drop-down list («Ещё», the user's menu) whose list carries `hidden` while closed.
 
   function controlled(button) {
