@@ -11,7 +11,7 @@ from .models import Level, OrgUnit, Region, School
 class OrgUnitForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = OrgUnit
-        fields = ["kind", "name", "short_name", "school", "description", "opened_on", "closed_on"]
+        fields = ["kind", "name", "short_name", "name_genitive", "school", "description", "opened_on", "closed_on"]
         widgets = {
             "opened_on": DateInput,
             "closed_on": DateInput,

@@ -183,6 +183,15 @@ class OrgUnit(MPTTModel, VersionedModel):
     )
     name = models.CharField("наименование", max_length=500)
     short_name = models.CharField("краткое наименование", max_length=200, blank=True)
+    # Official texts decline the name by a dictionary (network/russian.py); a name it gets wrong is
+    # written here once, as the protocols and orders should print it.
+    name_genitive = models.CharField(
+        "наименование в родительном падеже",
+        max_length=500,
+        blank=True,
+        help_text="Заполните, только если портал склоняет наименование неверно: "
+        "«Муниципального учебно-методического объединения …».",
+    )
     school = models.ForeignKey(
         School,
         on_delete=models.PROTECT,

@@ -21,7 +21,7 @@ def test_secretary_records_both_confirm_and_the_protocol_downloads(net, live_ser
     # The secretary opens the unit's meetings and records a new one.
     secretary = log_in(browser, live_server, "secretary")
     secretary.goto(f"{live_server.url}{net.terek.get_absolute_url()}")
-    secretary.get_by_role("link", name="Заседания").click()
+    secretary.get_by_role("link", name="Все заседания и календарь").click()
     expect(secretary.get_by_role("heading", level=1)).to_contain_text("Заседания: Терское МунУМО")
     secretary.get_by_role("link", name="Новое заседание").click()
     secretary.get_by_label("Дата").fill(today.isoformat())
