@@ -150,7 +150,8 @@ def remind(campaign, unit, by, now: datetime.datetime, today: datetime.date) -> 
             for u in current.told:
                 users = [r.user for r in u.recipients]
                 url = f"{campaign.get_absolute_url()}?unit={u.unit.pk}"
-                notes += notification_rows(users, text(campaign, u.unit, by), url)
+                # A reminder asks to file: the bell lists it under «Требуют действия».
+                notes += notification_rows(users, text(campaign, u.unit, by), url, needs_action=True)
                 rows.append(reminder_row(campaign, u.unit, users, by=by, at=now, key=key))
             Notification.objects.bulk_create(notes, batch_size=500)
             save(rows)

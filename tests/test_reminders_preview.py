@@ -112,6 +112,7 @@ def test_the_message_counts_people_and_units_and_names_the_unreachable(client, n
     assert TEREK_RMO in nobody and BAKSAN_RMO in nobody
     told = Notification.objects.filter(text__startswith="Напоминание")
     assert set(told.values_list("user__username", flat=True)) == {"baksan_methodist", "shmo_secretary"}
+    assert all(note.needs_action for note in told)
 
 
 def test_each_unit_told_is_recorded_with_whom_and_by_whom(client, net, campaign, monkeypatch):
