@@ -115,6 +115,11 @@ def test_chair_confirms_and_the_teacher_is_told(net, mo, login):
     course.refresh_from_db()
     assert course.status == Course.Status.CONFIRMED and course.confirmed_by == mo and course.confirmed_at
     assert Notification.objects.filter(user=net.users.teacher, text__contains="подтверждён").exists()
+    # The move is in the course's history, which the teacher reads from the portfolio.
+    teacher = login(net.users.teacher)
+    history = reverse("history:object", args=["growth.course", course.pk])
+    assert history in teacher.get(reverse("growth:portfolio", args=[course.person_id])).content.decode()
+    assert "подтверждён" in teacher.get(history).content.decode()
 
 
 def test_reject_needs_a_reason_and_the_teacher_sees_it(net, mo, login):
