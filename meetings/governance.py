@@ -82,6 +82,7 @@ def check_quarterly_meetings(today: datetime.date, report) -> None:
                         f"«{unit}»: в {quarter} квартале {year} г. не проведено ни одного заседания "
                         "(заседания — не реже одного раза в квартал, 001 §2.4).",
                         url,
+                        needs_action=True,
                     )
                     if unit.parent_id:
                         notify(
@@ -140,6 +141,7 @@ def check_expiring_terms(today: datetime.date, report) -> None:
                         f"«{unit}»: заканчивается срок полномочий (001 §2.7): {', '.join(names)}{more}. "
                         "Продлите срок или обновите состав (не менее чем на треть, 001 §2.8).",
                         unit.get_absolute_url(),
+                        needs_action=True,
                     )
             except IntegrityError:
                 continue  # another sweep recorded them first

@@ -79,7 +79,7 @@ def _report_program(program, rows, filers, today, report) -> None:
             for user, items in by_user.values():
                 listed = "; ".join(_line(i) for i in items[:NAMES_IN_NOTE])
                 more = f" и ещё {len(items) - NAMES_IN_NOTE}" if len(items) > NAMES_IN_NOTE else ""
-                notify([user], f"Просрочены пункты дорожной карты «{program}»: {listed}{more}.", url)
+                notify([user], f"Просрочены пункты дорожной карты «{program}»: {listed}{more}.", url, needs_action=True)
     except IntegrityError:
         return  # another sweep recorded them first
     report.roadmap_overdue += len(rows)

@@ -118,7 +118,9 @@ def sweep_campaign(campaign: Campaign, today: datetime.date, report: SweepReport
         at = sweep_moment(today)
         for unit, (kind, key, offset) in todo:
             events.append(DeadlineEvent(campaign=campaign, unit=unit, kind=kind, key=key, on=today))
-            notes += notification_rows(filers.get(unit.pk, []), _text(kind, campaign, unit, offset), url)
+            notes += notification_rows(
+                filers.get(unit.pk, []), _text(kind, campaign, unit, offset), url, needs_action=True
+            )
             if kind in REMINDING and filers.get(unit.pk):
                 # The same record as «Напомнить непредставившим»: the dashboard's «напоминали».
                 told.append(reminders.reminder_row(campaign, unit, filers[unit.pk], by=None, at=at, key=key))

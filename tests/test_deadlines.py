@@ -128,11 +128,11 @@ def test_a_sweep_killed_midway_loses_nothing(net, campaign, monkeypatch):
     real_rows = deadlines.notification_rows
     calls = {"n": 0}
 
-    def crash_on_second_unit(users, text, url=""):
+    def crash_on_second_unit(users, text, url="", **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("worker killed")
-        return real_rows(users, text, url)
+        return real_rows(users, text, url, **kwargs)
 
     monkeypatch.setattr(deadlines, "notification_rows", crash_on_second_unit)
     with pytest.raises(RuntimeError):
@@ -165,3 +165,16 @@ def test_the_celery_task_runs_the_same_sweep(net, campaign):
 
     assert "просрочено 2" in deadline_sweep("2027-02-26")
     assert "просрочено 0" in deadline_sweep("2027-02-26")
+
+
+def test_a_reminder_asks_for_action_and_the_parents_notice_informs(net, campaign):
+    from tests import factories as f
+
+    chair_user = f.UserFactory(username="cnppm_chair")
+    f.member(f.PersonFactory(region=net.region, user=chair_user), net.cnppm, "chair")
+    deadlines.run_sweep(D(2027, 2, 24))
+    deadlines.run_sweep(D(2027, 3, 2))
+    reminder = Notification.objects.get(user=net.users.secretary, text__contains="Напоминание")
+    assert reminder.needs_action
+    parents = Notification.objects.filter(user=chair_user, text__contains="не представило")
+    assert parents.exists() and not parents.filter(needs_action=True).exists()

@@ -154,3 +154,14 @@ def test_the_report_counts_the_governance_flags(world):
     assert report.no_meetings >= 4
     assert report.terms_ending == GovernanceEvent.objects.filter(key__startswith="term-").count()
     assert report.terms_ending > 0
+
+
+def test_a_quarter_without_a_meeting_asks_the_unit_to_act_and_informs_the_parent(world):
+    sweep("2027-01-11")
+    own = Notification.objects.get(
+        user=world.users.secretary, text__contains="«Терское МунУМО»: в 4 квартале 2026 г. не проведено"
+    )
+    parent = Notification.objects.get(
+        user=world.users.cnppm_chair, text__contains="Нижестоящее подразделение «Терское МунУМО»"
+    )
+    assert own.needs_action and not parent.needs_action

@@ -743,3 +743,12 @@ def test_demo_programs_of_ivolginsky_and_oktyabrsky(db):
         items = list(program.items.all())
         assert any(programs.is_overdue(i, today) for i in items), program
         assert any(i.status == ItemStatus.DONE or i.done_cycles for i in items), program
+
+
+def test_an_overdue_item_asks_its_responsible_to_act(net):
+    # The bell files it under «Требуют действия»: the item is the responsible person's to finish.
+    program = make_program(net.terek, start=2026, end=2027)
+    due_item(program, D(2026, 10, 15), responsible_person=net.users.teacher_person, number="1.3")
+    deadlines.run_sweep(D(2026, 10, 16))
+    note = Notification.objects.get(user=net.users.teacher, text__contains="Просрочены пункты дорожной карты")
+    assert note.needs_action
