@@ -7,6 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
+AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 .PHONY: install lock run test lint migrate demo check-deploy clean serve-prod worker beat bench-pdf bench
 
@@ -39,7 +40,12 @@ run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & \
 	wait -n
 
-test: install
+# axe-core for the accessibility checks of the browser tests (test tooling only, never the product's runtime).
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+test: install $(AXE)
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: install

@@ -2,6 +2,9 @@
 
 import datetime
 
+from django.utils import timezone
+
+import workflow
 from growth.models import Course, Diagnostic, DiagnosticResult, Mentoring, Route, RouteStep
 from people.models import Person
 
@@ -27,6 +30,19 @@ def load_demo_growth(today: datetime.date) -> None:
         starts_on=datetime.date(today.year - 1, 10, 5),
         ends_on=datetime.date(today.year - 1, 11, 20),
     )
+    # One the teacher added herself: it waits for her MO to confirm it (the methodist's task on the home page).
+    pending = Course.objects.create(
+        person=teacher,
+        title="Формирующее оценивание на уроках математики",
+        provider="ГБУ ДПО ЦНППМ КБР",
+        hours=24,
+        starts_on=today - datetime.timedelta(days=60),
+        ends_on=today - datetime.timedelta(days=49),
+        certificate_number="072400067890",
+        status=Course.Status.PENDING,
+        submitted_at=timezone.now(),
+    )
+    workflow.record_start(pending, teacher.user)
     diagnostic = Diagnostic.objects.create(
         person=teacher, date=datetime.date(today.year, 1, 20), instrument="Диагностика профессиональных дефицитов ЦНППМ"
     )

@@ -21,7 +21,7 @@ from django.utils.functional import SimpleLazyObject
 SESSION_KEY = "network.menu"
 MENU_VERSION = 2
 # «Входящие» of decisions and signatures; one place to change when the one inbox (worklist) arrives.
-INBOX_URL = "submissions:inbox"
+INBOX_URL = "worklist:inbox"
 
 
 @dataclass(frozen=True)

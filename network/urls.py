@@ -24,7 +24,7 @@ urlpatterns = [
     path("", include("orgunits.urls")),
     path("", include("people.urls")),
     path("", include("submissions.urls")),
-    # «Входящие» of every app (worklist/views.py); /inbox/ is still submissions:inbox until that one moves.
+    # «Входящие» of every app (worklist/views.py) at /inbox/; the reviewer's documents at /inbox/documents/.
     path("", include("worklist.urls")),
     path("", include("plans.urls")),
     path("", include("reports.urls")),

@@ -181,7 +181,7 @@ def test_admin_adds_diagnostic_with_results(net, login, other_teacher):
     assert "от 0 до 100" in response.content.decode()
 
 
-def test_teacher_changes_own_step_status_but_not_adds_course(net, login, other_teacher):
+def test_teacher_changes_own_step_status_and_adds_a_course_to_confirm(net, login, other_teacher):
     own = Route.objects.create(person=net.users.teacher_person, year=2026, goals="Цифровые навыки")
     step = RouteStep.objects.create(route=own, text="Пройти КПК", due_on=TODAY)
     foreign = Route.objects.create(person=other_teacher, year=2026, goals="Цели")
@@ -193,7 +193,9 @@ def test_teacher_changes_own_step_status_but_not_adds_course(net, login, other_t
     assert step.status == RouteStep.Status.DONE
     assert client.post(reverse("growth:step_edit", args=[step.pk]), {"text": "x"}).status_code == 403
     add = reverse("growth:course_add", args=[net.users.teacher_person.pk])
-    assert client.post(add, course_post()).status_code == 403
+    # Issue 12: the teacher adds their own course; it waits for the MO's confirmation.
+    assert client.post(add, course_post()).status_code == 302
+    assert Course.objects.get(person=net.users.teacher_person).status == Course.Status.PENDING
     response = client.post(reverse("growth:step_status", args=[foreign_step.pk]), {"status": "done"})
     assert response.status_code == 404
     foreign_step.refresh_from_db()

@@ -524,3 +524,18 @@ def test_install_keeps_edited_thresholds(net):
     indicator_set.indicators.filter(code="routes").update(high=Decimal(80))
     install(net.region)
     assert indicator_set.indicators.get(code="routes").high == Decimal(80)
+
+
+def test_courses_rule_counts_only_confirmed_courses(net, rmo):
+    # Issue 12: a teacher adds their own КПК; until the MO confirms it, it counts nowhere.
+    people = teachers(net.region, rmo, 10)
+    on = datetime.date(2025, 11, 24)
+    Course.objects.bulk_create(
+        [Course(person=p, title="КПК", provider="ЦНППМ", hours=36, starts_on=on, ends_on=on) for p in people[:7]]
+        + [
+            Course(person=p, title="КПК", provider="ЦНППМ", hours=36, starts_on=on, ends_on=on, status=status)
+            for p, status in zip(people[7:], (Course.Status.PENDING, Course.Status.REJECTED, Course.Status.PENDING))
+        ]
+    )
+    campaign = make_campaign(make_set(net.region, ("courses", "courses", {"years": 3})), net.baksan)
+    check(result_of(campaign, rmo, "courses"), Decimal("70"), 2)

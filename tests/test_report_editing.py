@@ -209,6 +209,16 @@ def test_figures_count_meetings_events_participation_and_courses_of_the_year(net
         starts_on=datetime.date(2026, 3, 1),
         ends_on=datetime.date(2026, 3, 20),
     )
+    # A course the member added that the MO has not confirmed yet counts nowhere (issue 12).
+    Course.objects.create(
+        person=member,
+        title="КПК без подтверждения",
+        provider="ЦНППМ",
+        hours=72,
+        starts_on=datetime.date(2026, 4, 1),
+        ends_on=datetime.date(2026, 4, 20),
+        status=Course.Status.PENDING,
+    )
 
     report = d.report(net)
 

@@ -3,7 +3,6 @@ done, is never shown to a user of another unit; the home page and the inbox cost
 
 import datetime
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -28,9 +27,6 @@ from .workflow import AFTER_DUE, OPEN_DAY, freeze, grow, moment, report_campaign
 
 D = datetime.date
 
-# The one «Входящие» lives at /inbox/ once submissions' own inbox moves to its own address; until then the
-# tests mount the worklist's URLs first (tests/urls_worklist_first.py).
-pytestmark = pytest.mark.urls("tests.urls_worklist_first")
 
 
 def groups(user, today) -> dict[str, list[Task]]:

@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.axe import axe_source, describe, violations
 
-# /inbox/ is the one «Входящие» once submissions' own inbox moves to its own address (tests/test_worklist.py).
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.urls_worklist_first")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 DEMO_PASSWORD = "metodset-demo"
 SHOTS = os.path.join("test-artifacts", "home")
