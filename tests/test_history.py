@@ -303,8 +303,12 @@ def test_an_agenda_item_edited_by_an_update_is_recorded_in_its_meetings_tab(net,
 
 def test_object_pages_link_to_their_history(net, login):
     client = login(net.users.admin)
-    for obj in (net.terek_rmo, net.school, net.users.teacher_person):
+    for obj in (net.school, net.users.teacher_person):
         assert tab(obj) in client.get(obj.get_absolute_url()).content.decode()
+    # A unit's page shows its history in its own tab, with the full page linked from there.
+    unit_page = client.get(net.terek_rmo.get_absolute_url()).content.decode()
+    assert "?tab=history" in unit_page
+    assert tab(net.terek_rmo) in client.get(net.terek_rmo.get_absolute_url() + "?tab=history").content.decode()
 
 
 def test_an_orders_points_replaced_in_bulk_are_recorded_on_the_order(net, login):

@@ -510,7 +510,7 @@ def test_the_bell_counts_unread_notifications_in_one_query(client, world):
         text = page_text(client.get(reverse("home")))
     bell = [q["sql"] for q in ctx.captured_queries if "network_notification" in q["sql"]]
     assert len(bell) == 1 and "COUNT" in bell[0].upper()
-    assert '<span class="bell-count">1</span>' in text
+    assert '<span class="bell-count" aria-hidden="true">1</span>' in text
 
 
 def test_an_anonymous_page_asks_nothing_about_notifications(client, db):
