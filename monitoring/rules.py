@@ -346,8 +346,10 @@ class CoursesRule(Rule):
         years = params.get("years", 3)
         since = years_before(scope.ref, years)
         hits: dict[int, list] = {}
-        for c in Course.objects.confirmed().filter(scope.people_q("person__"), ends_on__gte=since, ends_on__lte=scope.ref).order_by(
-            "-ends_on", "pk"
+        for c in (
+            Course.objects.confirmed()
+            .filter(scope.people_q("person__"), ends_on__gte=since, ends_on__lte=scope.ref)
+            .order_by("-ends_on", "pk")
         ):
             hits.setdefault(c.person_id, []).append(
                 (f"КПК «{c.title}», {c.hours} ч., окончены {date_label(c.ends_on)}", "")

@@ -534,7 +534,9 @@ def test_courses_rule_counts_only_confirmed_courses(net, rmo):
         [Course(person=p, title="КПК", provider="ЦНППМ", hours=36, starts_on=on, ends_on=on) for p in people[:7]]
         + [
             Course(person=p, title="КПК", provider="ЦНППМ", hours=36, starts_on=on, ends_on=on, status=status)
-            for p, status in zip(people[7:], (Course.Status.PENDING, Course.Status.REJECTED, Course.Status.PENDING))
+            for p, status in zip(
+                people[7:], (Course.Status.PENDING, Course.Status.REJECTED, Course.Status.PENDING), strict=True
+            )
         ]
     )
     campaign = make_campaign(make_set(net.region, ("courses", "courses", {"years": 3})), net.baksan)
