@@ -49,7 +49,8 @@ def activity_figures(unit, start: datetime.date, end: datetime.date) -> dict[str
         "meetings_held": Meeting.objects.filter(unit=unit, date__range=(start, end), status="confirmed").count(),
         "events_organised": Event.objects.filter(unit=unit, starts_on__range=(start, end)).count(),
         **taking_part,
-        "courses_finished": Course.objects.confirmed().filter(person__in=members, ends_on__range=(start, end))
+        "courses_finished": Course.objects.confirmed()
+        .filter(person__in=members, ends_on__range=(start, end))
         .values("person")
         .distinct()
         .count(),

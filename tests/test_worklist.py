@@ -28,7 +28,6 @@ from .workflow import AFTER_DUE, OPEN_DAY, freeze, grow, moment, report_campaign
 D = datetime.date
 
 
-
 def groups(user, today) -> dict[str, list[Task]]:
     result: dict[str, list[Task]] = {}
     for task in tasks_for(user, today):
