@@ -362,44 +362,8 @@ class PersonLoginView(LoginRequiredMixin, FormView):
             messages.success(self.request, f"Учётная запись «{user.username}» привязана к карточке.")
         return redirect(self.person)
 
-    def similar_found(self, form) -> bool:
-        """A new card like an existing one (name, school, subject): show the «Похожие карточки»
-        warning — the ones the user may see as links, the rest only counted — unless the user
-        ticked «Это другой человек, сохранить»."""
-        if form.cleaned_data.get(NOT_DUPLICATE):
-            return False
-        data = form.cleaned_data
-        similar = services.similar_people(
-            last_name=data["last_name"],
-            first_name=data["first_name"],
-            middle_name=data.get("middle_name", ""),
-            school=data.get("school"),
-            subjects=data.get("subjects") or (),
-        )
-        if not similar:
-            return False
-        visible_ids = set(
-            Person.objects.restrict(self.request.user, "view")
-            .filter(pk__in=[p.pk for p in similar])
-            .values_list("pk", flat=True)
-        )
-        self.similar = [p for p in similar if p.pk in visible_ids]
-        self.similar_hidden = len(similar) - len(self.similar)
-        form.ask_not_duplicate()
-        form.add_error(
-            NOT_DUPLICATE,
-            "Похоже, такой педагог уже есть. Проверьте похожие карточки; если это другой человек, "
-            "отметьте «Это другой человек, сохранить».",
-        )
-        return True
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            person=self.person,
-            similar=getattr(self, "similar", None),
-            similar_hidden=getattr(self, "similar_hidden", 0),
-            **kwargs,
-        )
+        return super().get_context_data(person=self.person, **kwargs)
 
 
 class AccessLogView(LoginRequiredMixin, TemplateView):
