@@ -55,7 +55,7 @@ def test_report_is_filed_returned_fixed_and_approved(net, live_server, browser):
     # The РУМО reviewer finds it in the inbox and returns it with a comment.
     reviewer = log_in(browser, live_server, "reviewer")
     reviewer.get_by_role("link", name="Входящие", exact=True).click()
-    reviewer.get_by_role("link", name=net.terek.name).first.click()
+    reviewer.get_by_role("row").filter(has_text=net.terek.name).get_by_role("link").first.click()
     reviewer.get_by_label("Что доработать").fill("Укажите темы заседаний.")
     reviewer.get_by_role("button", name="Вернуть на доработку").click()
     expect(reviewer.locator("main")).to_contain_text("возвращён на доработку")
