@@ -253,3 +253,15 @@ def test_the_plan_reads_three_tables(net, campaign, django_assert_max_num_querie
     access_for(net.users.reviewer)  # the grants, loaded once per request
     with django_assert_max_num_queries(3):
         reminders.plan(campaign, net.rumo, net.users.reviewer, AFTER_DUE)
+
+
+def test_a_long_preview_lists_the_first_300_units_and_counts_the_rest(client, net, campaign, monkeypatch):
+    # A region's campaign can owe thousands of units: the page stays readable, the counts stay whole.
+    for n in range(300):
+        f.unit(net.region, net.kinds["rmo"], net.baksan, name=f"РМО № {n:03d} Баксанского района")
+    freeze(monkeypatch, AFTER_DUE)
+    client.force_login(net.users.reviewer)
+    page = preview(client, campaign, net.rumo).content.decode()
+    assert "Некому напомнить: 302 подразделения" in page
+    assert "…и ещё 2 (полный список — в выгрузке свода в Excel)." in page
+    assert page.count('<li><span class="kind">') == 300
