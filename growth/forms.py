@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from network.forms import DateInput, VersionedFormMixin
+from network.uploads import KeptUploadsMixin
 from submissions.attachments import MAX_ATTACHMENT_BYTES, extension_of, size_label, validate_upload
 
 from .models import (
@@ -16,7 +17,7 @@ from .models import (
 CERTIFICATE_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
 
 
-class CourseForm(VersionedFormMixin, forms.ModelForm):
+class CourseForm(KeptUploadsMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Course
         fields = ["title", "provider", "hours", "starts_on", "ends_on", "certificate_number", "file"]

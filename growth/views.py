@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
+from network.uploads import KeptUploadsViewMixin
 from network.views import RestrictedObjectMixin, get_restricted
 from orgunits.models import OrgUnit
 from people.models import Person, PersonalDataAccess
@@ -157,7 +158,7 @@ class GrowthFormView(LoginRequiredMixin, FormView):
         return super().get_context_data(person=self.person, title=self.title, is_new=self.object.pk is None, **kwargs)
 
 
-class CourseFormView(GrowthFormView):
+class CourseFormView(KeptUploadsViewMixin, GrowthFormView):
     """A course: added and edited by whoever keeps the teacher's portfolio or confirms their courses
     (confirmed at once), or by the teacher themselves (waits for confirmation; editable until confirmed)."""
 

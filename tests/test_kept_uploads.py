@@ -195,3 +195,21 @@ def test_the_daily_sweep_deletes_kept_uploads_older_than_an_hour(monkeypatch):
     step = next(s for s in periodic.steps() if s.name == "network.kept_uploads")
     step.func(None, None)
     assert calls == [1]
+
+
+def test_a_course_scan_survives_wrong_dates(net, login):
+    # The teacher's own КПК (issue 12): dates in the wrong order send the form back, the scan stays.
+    from growth.models import Course
+
+    from .test_growth import course_post
+
+    client = login(net.users.teacher)
+    url = reverse("growth:course_add", args=[net.users.teacher_person.pk])
+    response = client.post(
+        url, course_post(starts_on="2026-03-01", ends_on="2026-02-01", file=scan("удостоверение.pdf"))
+    )
+    assert "Выбран файл: <strong>удостоверение.pdf</strong>" in response.content.decode()
+    token = re.search(r'name="file__kept" value="([^"]+)"', response.content.decode()).group(1)
+    assert client.post(url, course_post(file__kept=token)).status_code == 302
+    course = Course.objects.get(person=net.users.teacher_person)
+    assert course.file.read() == PDF
