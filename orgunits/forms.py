@@ -5,7 +5,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from network.forms import DateInput, VersionedFormMixin
 
 from .access import GRANTABLE_ROLES
-from .models import Level, OrgUnit, Region, School
+from .models import Level, OrgUnit, Publication, Region, School
 
 
 class OrgUnitForm(VersionedFormMixin, forms.ModelForm):
@@ -144,9 +144,19 @@ class RegionSettingsForm(forms.ModelForm):
         },
     )
 
+    published = forms.MultipleChoiceField(
+        label="Открыто публикуются",
+        required=False,
+        choices=Publication.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Что сеть региона показывает на открытых страницах без входа (001 §1.3, гласность): только "
+        "согласованное, подтверждённое и подписанное, без телефонов и e-mail. Ничего не отмечено — "
+        "открытых страниц у региона нет.",
+    )
+
     class Meta:
         model = Region
-        fields = ["timezone"]
+        fields = ["timezone", "allow_escalation", "max_term_months", "published"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

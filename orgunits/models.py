@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -36,12 +36,49 @@ def document_type_list_validator(value):
         )
 
 
+class Publication(models.TextChoices):
+    """What a region may publish on the open pages of its network (001 §1.3): each is a region's choice."""
+
+    STRUCTURE = "structure", "структура сети с руководителями"
+    PLANS = "plans", "согласованные планы работы"
+    REPORTS = "reports", "согласованные отчёты"
+    PROTOCOLS = "protocols", "подтверждённые протоколы заседаний"
+    ORDERS = "orders", "подписанные приказы"
+    CALENDAR = "calendar", "календарь заседаний и мероприятий"
+    PRACTICES = "practices", "банк успешных практик"
+
+
 class Region(models.Model):
     """A subject of the Russian Federation: one network tree and its own settings."""
 
     code = models.SlugField("код", max_length=20, unique=True)
     name = models.CharField("название", max_length=200, unique=True)
     timezone = models.CharField("часовой пояс", max_length=64, default="Europe/Moscow")
+    # The rules a region's own regulation may set differently (issue 13); the defaults are the seeds'.
+    allow_escalation = models.BooleanField(
+        "вышестоящие могут согласовывать вместо адресата",
+        default=False,
+        help_text="По положению (000) документ согласует подразделение, которому он адресован. Если включено, "
+        "вышестоящее подразделение тоже может принять решение; в истории отмечается, что решение принято "
+        "выше адресата, и адресат получает уведомление.",
+    )
+    max_term_months = models.PositiveSmallIntegerField(
+        "наибольший срок полномочий члена объединения, месяцев",
+        default=12,
+        validators=[
+            MinValueValidator(1, "Срок полномочий — не меньше 1 месяца."),
+            MaxValueValidator(60, "Срок полномочий — не больше 60 месяцев."),
+        ],
+        help_text="001 §2.7: член объединения избирается на один год (12 месяцев). Больший срок — только если "
+        "его допускает положение региона.",
+    )
+    published = models.JSONField(
+        "открыто публикуются",
+        default=list,
+        blank=True,
+        help_text="Что сеть региона показывает на открытых страницах без входа (001 §1.3, гласность). "
+        "Пусто — регион ничего не публикует.",
+    )
 
     class Meta:
         verbose_name = "регион"
@@ -50,6 +87,9 @@ class Region(models.Model):
 
     def __str__(self):
         return self.name
+
+    def publishes(self, what: str) -> bool:
+        return what in (self.published or ())
 
 
 class UnitKind(models.Model):

@@ -201,7 +201,7 @@ def test_anonymous_is_sent_to_login(net, client):
 
 def test_the_administrator_changes_the_time_zone(net, login):
     url = reverse("orgunits:region_settings", args=[net.region.pk])
-    response = login(net.users.admin).post(url, {"timezone": "Asia/Novokuznetsk"}, follow=True)
+    response = login(net.users.admin).post(url, {"timezone": "Asia/Novokuznetsk", "max_term_months": "12"}, follow=True)
     net.region.refresh_from_db()
     assert net.region.timezone == "Asia/Novokuznetsk"
     assert "сохранены" in response.content.decode()
@@ -211,7 +211,7 @@ def test_the_administrator_changes_the_time_zone(net, login):
 def test_an_unknown_time_zone_changes_nothing(net, login, value):
     before = net.region.timezone
     response = login(net.users.admin).post(
-        reverse("orgunits:region_settings", args=[net.region.pk]), {"timezone": value}
+        reverse("orgunits:region_settings", args=[net.region.pk]), {"timezone": value, "max_term_months": "12"}
     )
     assert response.status_code == 200
     assert "часовой пояс" in response.content.decode().lower()
@@ -222,7 +222,7 @@ def test_an_unknown_time_zone_changes_nothing(net, login, value):
 def test_only_the_time_zone_is_changed_not_the_name(net, login):
     login(net.users.admin).post(
         reverse("orgunits:region_settings", args=[net.region.pk]),
-        {"timezone": "Europe/Moscow", "name": "Переименовано", "code": "x"},
+        {"timezone": "Europe/Moscow", "max_term_months": "12", "name": "Переименовано", "code": "x"},
     )
     net.region.refresh_from_db()
     assert net.region.name == "Кабардино-Балкарская Республика" and net.region.code == "kbr"
