@@ -37,4 +37,5 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     path("", include("registers.urls")),
     path("", include("history.urls")),
+    path("", include("public.urls")),  # /open/<region>/ (001 §1.3) and /calendar/ feeds
 ]
