@@ -63,6 +63,13 @@ PUBLIC = {
     "password_reset_done": "asked for before login",
     "password_reset_confirm": "the link in the letter, before login",
     "password_reset_complete": "asked for before login",
+    # the open pages of a region (001 §1.3): no login; the walk's home region publishes nothing → 404
+    **{
+        f"public:{name}": "open data of a region, read without login"
+        for name in ("region", "unit", "unit_feed", "plans", "reports", "document", "document_pdf", "protocols")
+        + ("protocol", "orders", "order", "calendar", "practices", "practice", "practice_file")
+    },
+    "public:private_feed": "a calendar app cannot log in: the secret token is the key",
 }
 # Patterns that are not pages of the portal.
 SKIPPED_PREFIXES = ("admin/", "static/", "media/", "__debug__/")
@@ -234,6 +241,23 @@ OBJECTS: dict[str, dict[str, object]] = {
     "registers:export_status": {"pk": Export},
     "registers:export_download": {"pk": Export},
     "registers:import_preview": {"pk": Import},
+    # public: the open pages under the home region's code (it publishes nothing) and foreign objects
+    "public:region": {"region": "home"},
+    "public:unit": {"region": "home", "pk": OrgUnit},
+    "public:unit_feed": {"region": "home", "pk": OrgUnit},
+    "public:plans": {"region": "home"},
+    "public:reports": {"region": "home"},
+    "public:document": {"region": "home", "pk": Submission},
+    "public:document_pdf": {"region": "home", "pk": Submission},
+    "public:protocols": {"region": "home"},
+    "public:protocol": {"region": "home", "pk": Meeting},
+    "public:orders": {"region": "home"},
+    "public:order": {"region": "home", "pk": Order},
+    "public:calendar": {"region": "home"},
+    "public:practices": {"region": "home"},
+    "public:practice": {"region": "home", "pk": Development},
+    "public:practice_file": {"region": "home", "pk": Development},
+    "public:private_feed": {"token": "no-such-token"},
     # history: the «История» tab of any tracked record, and of an import
     "history:import": {"pk": Import},
     "history:object": [
