@@ -3,7 +3,9 @@ import datetime
 from django import forms
 
 from network.forms import DateInput, VersionedFormMixin
+from network.uploads import KeptUploadsMixin
 from people.models import Person, phone_validator
+from submissions.attachments import validate_upload
 from submissions.models import Submission
 
 from .models import (
@@ -180,3 +182,56 @@ class RegisterFilterForm(forms.Form):
             return None
         self.is_valid()  # fields with errors are left out of cleaned_data: their filter is ignored
         return self.cleaned_data.get(name)
+
+
+class AgreementForm(KeptUploadsMixin, forms.Form):
+    """The letter of the municipal education authority agreeing the composition (001 §2.2)."""
+
+    authority = forms.CharField(
+        label="Орган управления образованием",
+        max_length=300,
+        help_text="Например: Управление образования местной администрации Терского муниципального района.",
+        error_messages={"required": "Укажите орган управления образованием, согласовавший состав."},
+    )
+    official_name = forms.CharField(
+        label="Кто согласовал (фамилия и инициалы)",
+        max_length=200,
+        error_messages={"required": "Укажите, кто согласовал (фамилия и инициалы)."},
+    )
+    official_position = forms.CharField(
+        label="Должность",
+        max_length=300,
+        help_text="Например: начальник Управления образования.",
+        error_messages={"required": "Укажите должность согласовавшего."},
+    )
+    letter_number = forms.CharField(
+        label="Номер письма", max_length=50, error_messages={"required": "Укажите номер письма о согласовании."}
+    )
+    letter_date = forms.DateField(
+        label="Дата письма",
+        widget=DateInput,
+        error_messages={"required": "Укажите дату письма о согласовании.", "invalid": "Дата — в виде ДД.ММ.ГГГГ."},
+    )
+    scan = forms.FileField(
+        label="Скан письма",
+        required=False,
+        help_text="Необязательно: PDF или изображение письма о согласовании.",
+        error_messages={"empty": "Файл пустой.", "invalid": "Файл не получен: выберите его ещё раз."},
+    )
+
+    def clean_scan(self):
+        uploaded = self.cleaned_data.get("scan")
+        if uploaded:
+            validate_upload(uploaded)
+        return uploaded
+
+
+class ReturnToDraftForm(forms.Form):
+    reason = forms.CharField(
+        label="Причина",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={
+            "required": "Укажите причину: замечания органа управления образованием или что нужно изменить."
+        },
+    )

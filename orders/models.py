@@ -38,6 +38,10 @@ def preamble(purpose: str) -> str:
 
 class OrderStatus(models.TextChoices):
     DRAFT = "draft", "проект"
+    # 001 §2.2: the composition of a МунУМО is approved «по согласованию» with the municipal education
+    # authority — the order goes there before it is signed (orders/machines.py).
+    AGREEMENT = "agreement", "на согласовании с органом управления образованием"
+    AGREED = "agreed", "согласован"
     SIGNED = "signed", "подписан"
 
 
@@ -210,6 +214,53 @@ class OrderCounter(models.Model):
 
     def __str__(self):
         return f"{self.unit_id}/{self.year}: {self.last_number}"
+
+
+def agreement_scan_path(instance, filename):
+    return f"orders/agreements/{instance.order_id}/{filename}"
+
+
+class OrderAgreement(models.Model):
+    """The agreement of an order with the municipal education authority (001 §2.2: the composition of a
+    МунУМО is approved «по согласованию»): who agreed and by which letter, as the secretary or the chair who
+    received the letter entered it. An agreement withdrawn (the order went back to a draft) stays in the
+    record with the reason; the order's current agreement is the one not withdrawn."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="agreements", verbose_name="приказ")
+    authority = models.CharField(
+        "орган управления образованием", max_length=300, help_text="Например: Управление образования Терского района."
+    )
+    official_name = models.CharField("кто согласовал (Ф. И. О.)", max_length=200)
+    official_position = models.CharField("должность", max_length=300)
+    letter_number = models.CharField("номер письма", max_length=50)
+    letter_date = models.DateField("дата письма")
+    scan = models.FileField("скан письма", upload_to=agreement_scan_path, blank=True)
+    scan_name = models.CharField(max_length=255, blank=True)
+    order_version = models.PositiveIntegerField("версия приказа", default=1)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="внёс"
+    )
+    recorded_at = models.DateTimeField("внесено")
+    withdrawn_at = models.DateTimeField("отозвано", null=True, blank=True)
+    withdrawn_reason = models.TextField("причина", blank=True)
+
+    class Meta:
+        verbose_name = "согласование приказа"
+        verbose_name_plural = "согласования приказов"
+        ordering = ["order", "-recorded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(withdrawn_at__isnull=True), name="order_one_current_agreement"
+            )
+        ]
+
+    def __str__(self):
+        return self.stamp
+
+    @property
+    def stamp(self) -> str:
+        """The words of the agreement mark: «<authority>, письмо № N от DD.MM.YYYY»."""
+        return f"{self.authority}, письмо № {self.letter_number} от {self.letter_date:%d.%m.%Y}"
 
 
 def is_control_text(text: str) -> bool:

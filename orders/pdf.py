@@ -6,6 +6,8 @@ from .models import Order
 
 
 def build(order: Order) -> tuple[str, dict, str]:
+    from .services import current_agreement, needs_agreement
+
     signatory = order.signatory
     executor = order.executor
     context = {
@@ -19,6 +21,8 @@ def build(order: Order) -> tuple[str, dict, str]:
         "preamble": order.preamble,
         "points": list(order.points.all()),
         "draft": not order.is_signed,
+        # 001 §2.2: the agreement mark (гриф согласования) of a composition order, below the signature.
+        "agreement": current_agreement(order) if needs_agreement(order) else None,
         "signatures": [
             {"position": order.signatory_position, "name": signatory.short_name if signatory else ""},
         ],

@@ -19,7 +19,7 @@ from network.models import StaleVersionError
 from network.numbering import next_number
 from network.views import check_unit
 from orgunits.access import access_for
-from orgunits.models import OrgUnit
+from orgunits.models import Level, OrgUnit
 from people.models import Membership, MembershipRole, Person
 from submissions.models import State, Submission
 from workflow.kinds import kind as document_kind
@@ -28,8 +28,10 @@ from .models import (
     CONTROL_SELF,
     HEADING_REQUIRED,
     Order,
+    OrderAgreement,
     OrderCounter,
     OrderPoint,
+    OrderStatus,
     OrderTemplate,
     is_control_text,
     purpose_rest,
@@ -37,6 +39,10 @@ from .models import (
 from .wording import accusative, genitive, unit_genitive
 
 FROZEN = "Приказ подписан: изменения не допускаются."
+ON_AGREEMENT = (
+    "Приказ направлен на согласование: его текст не меняется. Чтобы изменить его, верните приказ в проект "
+    "(согласование придётся получить заново)."
+)
 
 
 # -- who may issue ---------------------------------------------------------------------------------
@@ -394,6 +400,8 @@ def update_order(order: Order, *, fields: dict, points: list[dict], expected_ver
     locked = _lock(order)
     if locked.is_signed:
         raise ValidationError(FROZEN)
+    if not locked.is_editable:
+        raise ValidationError(ON_AGREEMENT)
     if locked.version != expected_version:
         raise StaleVersionError
     for name, value in fields.items():
@@ -426,6 +434,60 @@ def sign_problems(order: Order) -> list[str]:
             "оставляю за собой» или «… возложить на …»."
         )
     return problems
+
+
+# -- the agreement of a composition order (001 §2.2) ------------------------------------------------
+
+AGREEMENT_REQUIRED = (
+    "Состав МунУМО утверждается по согласованию с органом управления образованием (Положение о МунУМО, "
+    "п. 2.2): направьте приказ на согласование и внесите письмо о согласовании, затем отмечайте подписание."
+)
+NO_AGREEMENT_NEEDED = "Этот приказ согласования с органом управления образованием не требует: его подписывают сразу."
+
+
+def needs_agreement(order: Order) -> bool:
+    """001 §2.2: the composition of a municipal unit (МунУМО, ММС) is approved «по согласованию» with the
+    municipal education authority. The other orders — and compositions of the other levels — sign as before."""
+    return order.template == OrderTemplate.APPROVE_COMPOSITION and order.unit.kind.level == Level.MUNICIPAL
+
+
+def current_agreement(order: Order):
+    """The agreement in force (not withdrawn), or None."""
+    return order.agreements.filter(withdrawn_at__isnull=True).select_related("recorded_by").first()
+
+
+def agreement_problems(order: Order) -> list[str]:
+    """What the agreement step still lacks before signing (empty when nothing, or when not needed)."""
+    if not needs_agreement(order):
+        return []
+    if order.status != OrderStatus.AGREED or current_agreement(order) is None:
+        return [AGREEMENT_REQUIRED]
+    return []
+
+
+def default_authority(unit) -> dict:
+    """The authority and official of the unit's last agreement (the same office agrees every year)."""
+    last = (
+        OrderAgreement.objects.filter(order__unit=unit)
+        .order_by("-recorded_at", "-pk")
+        .values("authority", "official_name", "official_position")
+        .first()
+    )
+    return last or {}
+
+
+def send_for_agreement(order: Order, by, now=None) -> Order:
+    return workflow.perform(order, "send_for_agreement", by, now=now)
+
+
+def record_agreement(order: Order, by, *, now=None, scan=None, **fields) -> Order:
+    """Enter the authority's letter (authority, official_name, official_position, letter_number,
+    letter_date; an optional scan): the order becomes «согласован» and may be signed."""
+    return workflow.perform(order, "record_agreement", by, now=now, scan=scan, **fields)
+
+
+def return_to_draft(order: Order, by, reason: str, now=None) -> Order:
+    return workflow.perform(order, "return_to_draft", by, reason=reason, now=now)
 
 
 def sign_order(order: Order, by, now) -> Order:

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from django.views.generic import FormView, TemplateView
 from network.forms import attach_errors
 from network.models import StaleVersionError, normalize_search
 from network.pdf import pdf_response
+from network.uploads import KeptUploadsViewMixin
 from network.views import get_restricted, get_unit
 from orgunits.access import access_for
 from orgunits.models import OrgUnit
@@ -33,8 +35,16 @@ from workflow.kinds import codes_where
 from workflow.kinds import kind as document_kind
 
 from . import services
-from .forms import CONTROL_HINTS, CreateOrderForm, OrderForm, PointFormSet, RegisterFilterForm
-from .models import Order, OrderTemplate
+from .forms import (
+    CONTROL_HINTS,
+    AgreementForm,
+    CreateOrderForm,
+    OrderForm,
+    PointFormSet,
+    RegisterFilterForm,
+    ReturnToDraftForm,
+)
+from .models import Order, OrderStatus, OrderTemplate
 
 PAGE_SIZE = 50
 ORDER_RELATED = ("unit__kind", "unit__region", "signatory", "executor", "submission__campaign", "submission__unit")
@@ -237,11 +247,18 @@ class OrderDetailView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         order = get_order(user, self.kwargs["pk"])
         can_issue = services.may_issue(user, order.unit)
+        needs_agreement = services.needs_agreement(order)
+        problems = services.sign_problems(order) if order.is_editable else []
         return super().get_context_data(
             order=order,
             points=list(order.points.all()),
             can_edit=can_issue and order.is_editable,
-            problems=services.sign_problems(order) if order.is_editable else [],
+            can_act=can_issue and not order.is_signed,
+            problems=problems,
+            needs_agreement=needs_agreement,
+            agreement=services.current_agreement(order) if needs_agreement else None,
+            agreement_problems=services.agreement_problems(order) if not order.is_signed else [],
+            return_form=ReturnToDraftForm() if can_issue and order.status in RETURNABLE else None,
             can_see_submission=bool(order.submission_id) and access_for(user).can("view", order.submission.unit),
             **kwargs,
         )
@@ -256,8 +273,8 @@ class OrderEditView(LoginRequiredMixin, TemplateView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.order = get_order(request.user, kwargs["pk"], "keep_records")
-        if self.order.is_signed:
-            messages.error(request, services.FROZEN)
+        if not self.order.is_editable:
+            messages.error(request, services.FROZEN if self.order.is_signed else services.ON_AGREEMENT)
             return redirect(self.order)
         return super().dispatch(request, *args, **kwargs)
 
@@ -309,6 +326,91 @@ class OrderSignView(LoginRequiredMixin, View):
         else:
             messages.success(request, f"Приказ № {order.number} отмечен как подписанный; изменения больше не вносятся.")
         return redirect(order)
+
+
+RETURNABLE = (OrderStatus.AGREEMENT, OrderStatus.AGREED)
+
+
+class OrderSendForAgreementView(LoginRequiredMixin, View):
+    """001 §2.2: the composition order goes to the municipal education authority before it is signed."""
+
+    def post(self, request, pk):
+        order = get_order(request.user, pk, "keep_records")
+        try:
+            order = services.send_for_agreement(order, request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                f"Приказ № {order.number} — на согласовании с органом управления образованием. "
+                "Получив письмо о согласовании, внесите его здесь.",
+            )
+        return redirect(order)
+
+
+class OrderAgreementView(LoginRequiredMixin, KeptUploadsViewMixin, FormView):
+    """Enter the authority's letter: who agreed, its number and date, a scan."""
+
+    template_name = "orders/agreement_form.html"
+    form_class = AgreementForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.order = get_order(request.user, kwargs["pk"], "keep_records")
+        if self.order.status != OrderStatus.AGREEMENT:
+            messages.error(request, "Согласование вносится для приказа, направленного на согласование.")
+            return redirect(self.order)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return services.default_authority(self.order.unit)
+
+    def form_valid(self, form):
+        try:
+            order = services.record_agreement(self.order, self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Согласование внесено: приказ № {order.number} можно отметить подписанным.")
+        return redirect(order)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(order=self.order, **kwargs)
+
+
+class OrderReturnToDraftView(LoginRequiredMixin, View):
+    """Back to a draft (remarks of the authority, or a change): the agreement is withdrawn."""
+
+    def post(self, request, pk):
+        order = get_order(request.user, pk, "keep_records")
+        form = ReturnToDraftForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
+            return redirect(order)
+        try:
+            order = services.return_to_draft(order, request.user, form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"Приказ № {order.number} возвращён в проект: согласование отозвано.")
+        return redirect(order)
+
+
+class AgreementScanView(LoginRequiredMixin, View):
+    """The scan of the letter of the order's current agreement: whoever sees the order."""
+
+    def get(self, request, pk):
+        order = get_order(request.user, pk)
+        agreement = services.current_agreement(order)
+        if agreement is None or not agreement.scan:
+            raise Http404("Скан письма не прикреплён.")
+        return FileResponse(agreement.scan.open("rb"), filename=agreement.scan_name or "soglasovanie")
 
 
 class OrderPdfView(LoginRequiredMixin, View):

@@ -26,7 +26,7 @@ def orders_to_sign(user, access, today):
         return []
     drafts = (
         Order.objects.restrict(user, "keep_records")
-        .filter(file_q, status=OrderStatus.DRAFT)
+        .filter(file_q, status__in=(OrderStatus.DRAFT, OrderStatus.AGREED))
         .select_related("unit")
         .order_by("date", "pk")
     )
