@@ -49,8 +49,9 @@ NUMBER_ATTEMPTS = 3
 
 
 def members_on(unit, day: datetime.date):
-    """Memberships of `unit` in force on `day`: started by then and not left by then."""
-    return Membership.objects.filter(unit=unit, starts_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+    """Memberships of `unit` in force on `day`: started by then, not left and their term not over
+    (001 §2.7: a member whose term ended before the meeting is not in its quorum base)."""
+    return Membership.objects.filter(unit=unit).in_force_on(day)
 
 
 def member_people(unit, day: datetime.date):

@@ -4,6 +4,12 @@ A proposed chair of a МунУМО is agreed with РУМО like a plan: a Submis
 `approver_for` that belongs to no campaign (nobody is expected to file one, there is no
 deadline); it names its kind and year itself, and a unique rule makes it one proposal per
 unit a year, resubmitted after a return.
+
+000 а: the municipality agrees with the РУМО not only its chairs but «членов РУМО от
+муниципалитета» — its delegates. A delegate is proposed by the municipal unit at the top of
+its municipality (the МунУМО, whose parent is a regional unit) as a candidacy with the role
+«делегат в РУМО», routed like the others; when the approving РУМО agrees it, the person
+becomes a member of that РУМО («участник»: no access beyond a member's) for one year.
 """
 
 import datetime
@@ -14,7 +20,29 @@ from django.utils import timezone
 
 from orgunits.models import DocumentType
 
-from .models import Candidacy
+from .models import Candidacy, Membership
+
+NOT_A_MUNICIPALITY = (
+    "Делегата в РУМО предлагает муниципальное объединение (МунУМО) — подразделение муниципального "
+    "уровня, подчинённое региональному (Положение о РУМО, п. «а»)."
+)
+
+
+def may_propose_delegate(unit) -> bool:
+    """000 а: delegates to the РУМО come from a municipality: its top municipal unit (МунУМО)."""
+    from orgunits.models import Level
+
+    if unit is None or unit.kind.level != Level.MUNICIPAL:
+        return False
+    return unit.parent is None or unit.parent.kind.level == Level.REGIONAL
+
+
+def roles_for(unit) -> list[tuple[str, str]]:
+    """The roles `unit` may propose a candidate for (all when the unit is not known)."""
+    if unit is None or may_propose_delegate(unit):
+        return list(Candidacy.Role.choices)
+    return [c for c in Candidacy.Role.choices if c[0] != Candidacy.Role.DELEGATE]
+
 
 ONE_A_YEAR = (
     "Кандидатура на {year} год уже предложена: одно предложение в год. "
@@ -71,6 +99,8 @@ def propose(
         raise ValidationError("Для этого подразделения не определено, кто согласует кандидатуры руководителя.")
     if person.region_id != unit.region_id:
         raise ValidationError({"person": "Кандидат из другого региона."})
+    if role == Candidacy.Role.DELEGATE and not may_propose_delegate(unit):
+        raise ValidationError({"role": NOT_A_MUNICIPALITY})
     year = timezone.localdate(now).year
     taken = Submission.objects.filter(campaign=None, own_kind=DocumentType.CANDIDATE, own_year=year, unit=unit)
     if taken.exists():
@@ -88,3 +118,39 @@ def propose(
     except IntegrityError:  # a concurrent proposal of the same unit won
         raise ValidationError(ONE_A_YEAR.format(year=year)) from None
     return submission
+
+
+def enroll_delegate(submission) -> Membership | None:
+    """An approved delegate candidacy makes the person a member of the approving РУМО (000 а).
+
+    Idempotent (a second call finds the membership); None when there is nothing to do: not a
+    delegate, not approved, already a member, or the РУМО closed."""
+    from orgunits.models import DocumentType
+    from submissions.models import State
+
+    from . import services
+
+    if submission.own_kind != DocumentType.CANDIDATE or submission.state != State.APPROVED:
+        return None
+    candidacy = Candidacy.objects.filter(submission=submission).select_related("person").first()
+    if candidacy is None or candidacy.role != Candidacy.Role.DELEGATE or submission.approver_id is None:
+        return None
+    rumo = submission.approver
+    if not rumo.is_active or rumo.memberships.active().filter(person=candidacy.person).exists():
+        return None
+    approved_on = timezone.localdate(submission.approved_at) if submission.approved_at else timezone.localdate()
+    starts_on = max(candidacy.proposed_from or approved_on, approved_on)
+    try:
+        with transaction.atomic():
+            return services.add_member(unit=rumo, person=candidacy.person, role="member", starts_on=starts_on)
+    except ValidationError:
+        return None  # e.g. the person moved to another region meanwhile: the approval itself stands
+
+
+def on_submission_saved(sender, instance, **kwargs) -> None:
+    """post_save of a Submission (connected in PeopleConfig.ready): the approval of a delegate enrolls them."""
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and "state" not in update_fields:
+        return
+    if instance.campaign_id is None and instance.own_kind == "candidate" and instance.state == "approved":
+        enroll_delegate(instance)

@@ -60,16 +60,28 @@ class AddMemberForm(forms.Form):
         label="Срок по", widget=DateInput, required=False, help_text="Пусто — один год (001 §2.7)."
     )
 
-    def __init__(self, *args, people=None, **kwargs):
+    def __init__(self, *args, people=None, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.unit = unit
         if people is not None:
             self.fields["person"].queryset = people
+        if unit is not None:
+            from .terms import term_help_text
+
+            # 001 §2.7: the field says the limit, and that a longer one is the region's setting.
+            self.fields["ends_on"].help_text = term_help_text(unit.region)
 
     def clean(self):
         cleaned = super().clean()
         starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", "Окончание срока раньше его начала.")
+        elif starts and ends and self.unit is not None:
+            from .terms import term_error
+
+            error = term_error(self.unit, starts, ends)
+            if error:
+                self.add_error("ends_on", error)
         return cleaned
 
 
@@ -123,7 +135,8 @@ class PersonLoginForm(forms.Form):
 
 
 class CandidacyForm(forms.Form):
-    """The proposed chair (or deputy) and why; `people` limits whom one may pick."""
+    """The proposed chair (or deputy, or delegate to the РУМО) and why; `people` limits whom one may
+    pick, `unit` the roles it may propose (a delegate only from a municipality, 000 а)."""
 
     person = forms.ModelChoiceField(
         label="Кандидат",
@@ -138,11 +151,11 @@ class CandidacyForm(forms.Form):
     )
     proposed_from = forms.DateField(label="С какой даты", widget=DateInput, required=False)
 
-    def __init__(self, *args, people=None, **kwargs):
+    def __init__(self, *args, people=None, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import Candidacy
+        from .candidates import roles_for
 
-        self.fields["role"].choices = Candidacy.Role.choices
+        self.fields["role"].choices = roles_for(unit)
         if people is not None:
             self.fields["person"].queryset = people
 

@@ -170,6 +170,11 @@ class MembershipQuerySet(RestrictedQuerySet):
     def active(self):
         return self.filter(left_on__isnull=True)
 
+    def in_force_on(self, day: datetime.date):
+        """Memberships counting on `day` (the composition, the quorum base): started by then, their term
+        not over (001 §2.7: `ends_on` is the last day) and not left (`left_on` is the first day out)."""
+        return self.filter(starts_on__lte=day, ends_on__gte=day).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+
     def former(self):
         return self.filter(left_on__isnull=False)
 
@@ -225,6 +230,17 @@ class Membership(models.Model):
     @property
     def is_active(self):
         return self.left_on is None
+
+    def clean(self):
+        # 001 §2.7: a term no longer than the region allows (the import of memberships, the admin).
+        if self.unit_id and self.starts_on and self.ends_on:
+            from .terms import term_error
+
+            if self.ends_on < self.starts_on:
+                raise ValidationError({"ends_on": "Окончание срока раньше его начала."})
+            error = term_error(self.unit, self.starts_on, self.ends_on)
+            if error:
+                raise ValidationError({"ends_on": error})
 
     @staticmethod
     def default_term_end(starts_on: datetime.date) -> datetime.date:
@@ -282,11 +298,15 @@ class PersonalDataAccess(models.Model):
 
 
 class Candidacy(models.Model):
-    """A proposed chair (or deputy) of a unit: the content of a «candidate» submission (issue 4)."""
+    """A proposed chair (or deputy) of a unit, or a municipality's delegate to the РУМО (000 а):
+    the content of a «candidate» submission (issue 4)."""
 
     class Role(models.TextChoices):
         CHAIR = "chair", ROLES["chair"].label
         DEPUTY = "deputy", ROLES["deputy"].label
+        # 000 а: «кандидатур руководителей МунМО и членов РУМО от муниципалитета». Once agreed, the
+        # delegate becomes a member of the approving РУМО (people.candidates.enroll_delegate).
+        DELEGATE = "delegate", "делегат в РУМО"
 
     submission = models.OneToOneField(
         "submissions.Submission", on_delete=models.CASCADE, related_name="candidacy", verbose_name="документ"
@@ -302,6 +322,32 @@ class Candidacy(models.Model):
 
     def __str__(self):
         return f"{self.person} — {self.get_role_display()}"
+
+
+class RenewalCheck(models.Model):
+    """The renewal of a composition by a third (001 §2.8), judged once when a new composition year
+    started (people.terms): what the sweep found, kept so the unit's pages can show it."""
+
+    unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.CASCADE, related_name="renewal_checks", verbose_name="подразделение"
+    )
+    starts_on = models.DateField("начало нового состава")
+    on = models.DateField("состав на дату")
+    total = models.PositiveIntegerField("членов")
+    renewed = models.PositiveIntegerField("новых")
+    previous = models.PositiveIntegerField("в прежнем составе")
+    required = models.PositiveIntegerField("нужно новых")
+    under_third = models.BooleanField("обновлён меньше чем на треть")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "проверка обновления состава"
+        verbose_name_plural = "проверки обновления состава"
+        ordering = ["unit", "-starts_on"]
+        constraints = [models.UniqueConstraint(fields=["unit", "starts_on"], name="renewal_check_once")]
+
+    def __str__(self):
+        return f"{self.unit}: состав на {self.on:%d.%m.%Y}, новых {self.renewed} из {self.total}"
 
 
 def consent_path(instance, filename):

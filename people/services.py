@@ -14,6 +14,7 @@ from network.models import normalize_search
 from orgunits.access import sync_membership_roles
 
 from .models import SINGLE_HOLDER_ROLES, Membership, MembershipRole, Person, PersonalDataAccess
+from .terms import check_term, default_term_end
 
 
 def sync_person_access(person, *, by=None, via=None) -> None:
@@ -45,9 +46,10 @@ def add_member(*, unit, person, role, starts_on: datetime.date, ends_on: datetim
         raise ValidationError({"person": "Педагог зарегистрирован в другом регионе."})
     if unit.memberships.active().filter(person=person).exists():
         raise ValidationError({"person": f"{person.full_name} уже состоит в этом подразделении."})
-    ends_on = ends_on or Membership.default_term_end(starts_on)
+    ends_on = ends_on or default_term_end(unit, starts_on)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": "Окончание срока раньше его начала."})
+    check_term(unit, starts_on, ends_on)  # 001 §2.7: one year, or the region's longest term
     error = _single_holder_error(unit, role)
     if error:
         raise ValidationError({"role": error})
@@ -70,7 +72,9 @@ def add_member(*, unit, person, role, starts_on: datetime.date, ends_on: datetim
 
 
 @transaction.atomic
-def end_membership(membership: Membership, left_on: datetime.date, by=None) -> Membership:
+def end_membership(membership: Membership, left_on: datetime.date, by=None, via=None) -> Membership:
+    """End a term on `left_on` (the first day out). `by` None is the system (the sweep ends expired
+    terms through here, with `via` GrantVia.SYSTEM, so the grant log says who revoked the role)."""
     membership = Membership.objects.select_for_update().select_related("person", "unit").get(pk=membership.pk)
     if membership.left_on is not None:
         raise ValidationError("Срок уже завершён.")
@@ -78,7 +82,7 @@ def end_membership(membership: Membership, left_on: datetime.date, by=None) -> M
         raise ValidationError({"left_on": "Дата выбытия раньше начала срока."})
     membership.left_on = left_on
     membership.save(update_fields=["left_on"])
-    sync_person_access(membership.person, by=by)
+    sync_person_access(membership.person, by=by, via=via)
     if by is not None:
         log_personal_data(by, membership.person, PersonalDataAccess.Action.CHANGE, f"выбыл из «{membership.unit}»")
     return membership
@@ -97,6 +101,13 @@ def change_role(membership: Membership, role: str, on: datetime.date, by=None) -
     error = _single_holder_error(membership.unit, role, exclude_pk=membership.pk)
     if error:
         raise ValidationError({"role": error})
+    if on > membership.ends_on:
+        raise ValidationError(
+            {"on": f"Срок полномочий закончился {membership.ends_on:%d.%m.%Y}: новый срок — через «Добавить в состав»."}
+        )
+    # The new role keeps the remaining term: a change of role does not extend it (001 §2.7).
+    ends_on = membership.ends_on
+    check_term(membership.unit, on, ends_on, field="on")
     membership.left_on = on
     membership.save(update_fields=["left_on"])
     new = Membership.objects.create(
@@ -104,7 +115,7 @@ def change_role(membership: Membership, role: str, on: datetime.date, by=None) -
         person=membership.person,
         role=role,
         starts_on=on,
-        ends_on=max(membership.ends_on, on),
+        ends_on=ends_on,
     )
     sync_person_access(membership.person, by=by)
     if by is not None:

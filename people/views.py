@@ -218,6 +218,7 @@ class MemberAddView(UnitActionMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["people"] = self.candidates()
+        kwargs["unit"] = self.unit
         return kwargs
 
     def form_valid(self, form):
@@ -421,7 +422,11 @@ class CandidacyProposeView(UnitActionMixin, FormView):
     unit_action = "manage_members"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "people": candidate_people(self.request.user, self.unit)}
+        return {
+            **super().get_form_kwargs(),
+            "people": candidate_people(self.request.user, self.unit),
+            "unit": self.unit,
+        }
 
     def get_initial(self):
         return {"role": Candidacy.Role.CHAIR}
@@ -445,7 +450,7 @@ class CandidacyProposeView(UnitActionMixin, FormView):
         return redirect(submission)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(title=f"Кандидатура председателя: {self.unit.name}", **kwargs)
+        return super().get_context_data(title=f"Кандидатура: {self.unit.name}", **kwargs)
 
 
 class CandidacyEditView(LoginRequiredMixin, FormView):
@@ -463,7 +468,11 @@ class CandidacyEditView(LoginRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "people": candidate_people(self.request.user, self.unit)}
+        return {
+            **super().get_form_kwargs(),
+            "people": candidate_people(self.request.user, self.unit),
+            "unit": self.unit,
+        }
 
     def get_initial(self):
         c = self.candidacy
