@@ -138,7 +138,9 @@ class DemoBuilder:
         self.kind_by_code = install_unit_kinds().kinds
 
     def region(self, data):
-        region = Region.objects.create(code=data["code"], name=data["name"], timezone=data["timezone"])
+        region = Region.objects.create(
+            code=data["code"], name=data["name"], timezone=data["timezone"], published=data.get("published", [])
+        )
         # Units first (a school points at its municipality unit), then schools, then the links.
         self.pending_schools = []
         for root in data["units"]:
