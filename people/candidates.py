@@ -73,8 +73,17 @@ def detail_context(submission, user) -> dict:
     from orgunits.access import access_for
 
     candidacy = Candidacy.objects.filter(submission=submission).select_related("person").first()
+    delegate_membership = None
+    if candidacy is not None and candidacy.role == Candidacy.Role.DELEGATE and submission.approver_id:
+        delegate_membership = (
+            Membership.objects.active()
+            .filter(unit_id=submission.approver_id, person_id=candidacy.person_id)
+            .select_related("unit")
+            .first()
+        )
     return {
         "candidacy": candidacy,
+        "delegate_membership": delegate_membership,
         "can_view_candidate": candidacy is not None and access_for(user).can("view_people", submission.unit),
         "order_action": (
             ("orders:from_candidacy", "Подготовить приказ о назначении")
