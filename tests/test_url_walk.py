@@ -66,7 +66,17 @@ PUBLIC = {
     # the open pages of a region (001 §1.3): no login; the walk's home region publishes nothing → 404
     **{
         f"public:{name}": "open data of a region, read without login"
-        for name in ("region", "unit", "unit_feed", "plans", "reports", "document", "document_pdf", "protocols")
+        for name in (
+            "index",
+            "region",
+            "unit",
+            "unit_feed",
+            "plans",
+            "reports",
+            "document",
+            "document_pdf",
+            "protocols",
+        )
         + ("protocol", "orders", "order", "calendar", "practices", "practice", "practice_file")
     },
     "public:private_feed": "a calendar app cannot log in: the secret token is the key",
@@ -284,7 +294,10 @@ OBJECTS: dict[str, dict[str, object]] = {
 VISIBLE_BY_DESIGN: dict[tuple[str, str], tuple[int, str]] = {}
 
 # List pages that show rows of other regions by design, with the reason.
-OPEN_TO_ALL = {"practices:bank": "published practices are open to every logged-in user of any region"}
+OPEN_TO_ALL = {
+    "practices:bank": "published practices are open to every logged-in user of any region",
+    "public:index": "the names of the regions that publish open data (001 §1.3), for anyone",
+}
 
 # Tables a request may write without changing anything: sessions and login records, and the journals
 # of who read what (152-ФЗ) and who exported which register — those are checked for foreign rows instead.
