@@ -384,3 +384,22 @@ class Computation(models.Model):
 
     def __str__(self):
         return f"{self.campaign}: {self.day:%d.%m.%Y}, {self.get_status_display()}"
+
+
+class CoverageNotice(models.Model):
+    """001 §5.2 «Мониторинг проводится не реже одного раза в год»: the daily sweep told a region's
+    administrators which of its units no campaign covered in `year` — once per region and year."""
+
+    region = models.ForeignKey("orgunits.Region", on_delete=models.CASCADE, related_name="+", verbose_name="регион")
+    year = models.PositiveSmallIntegerField("год")
+    uncovered = models.PositiveIntegerField("не охвачено подразделений", default=0)
+    notified = models.PositiveIntegerField("уведомлено пользователей", default=0)
+    created_at = models.DateTimeField("проверено", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "проверка охвата мониторингом"
+        verbose_name_plural = "проверки охвата мониторингом"
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="monitoring_coverage_once")]
+
+    def __str__(self):
+        return f"{self.region_id}/{self.year}: {self.uncovered}"

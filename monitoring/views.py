@@ -26,10 +26,11 @@ from network.models import StaleVersionError
 from network.uploads import KeptUploadsViewMixin
 from network.views import check_unit
 from orgunits.access import access_for
+from orgunits.models import OrgUnit
 from people.models import PersonalDataAccess
 from people.services import log_personal_data_many
 
-from . import exports, scoring, services, sets
+from . import coverage, exports, scoring, services, sets
 from .forms import CampaignForm, IndicatorFormSet, ManualEntryForm, RecommendationForm, SetForm
 from .models import IndicatorSet, MonitoringCampaign, Recommendation, Result, Row, Scoring
 
@@ -102,7 +103,25 @@ class CampaignListView(LoginRequiredMixin, TemplateView):
             shown = [c.pk for c in page.object_list]
             to_fill = services.campaigns_to_fill(user).exclude(pk__in=shown).select_related("root")
             to_fill = list(to_fill.order_by("-year", "pk")[:50])
-        return super().get_context_data(page_obj=page, can_add=may_review_somewhere(user), to_fill=to_fill, **kwargs)
+        can_add = may_review_somewhere(user)
+        return super().get_context_data(
+            page_obj=page, can_add=can_add, to_fill=to_fill, coverage=self.coverage(user, can_add), **kwargs
+        )
+
+    def coverage(self, user, shown: bool):
+        """001 §5.2 (monitoring at least once a year): the units of the viewer's scope no campaign of the year
+        covered — for those who run campaigns (reviewers, administrators); ?coverage=<year> picks the year."""
+        if not shown:
+            return None
+        this_year = clock()[1].year
+        years = [this_year, this_year - 1, this_year - 2]
+        try:
+            year = int(self.request.GET.get("coverage") or this_year)
+        except ValueError:
+            year = this_year
+        if not 2000 <= year <= this_year:
+            year = this_year
+        return {**coverage.listing(OrgUnit.objects.restrict(user, "view"), year), "years": years}
 
 
 class CampaignCreateView(LoginRequiredMixin, FormView):
