@@ -6,6 +6,7 @@ app_name = "public"
 
 urlpatterns = [
     # The open pages of a region (001 §1.3), no login.
+    path("open/", views.IndexView.as_view(), name="index"),
     path("open/<slug:region>/", views.RegionView.as_view(), name="region"),
     path("open/<slug:region>/units/<int:pk>/", views.UnitView.as_view(), name="unit"),
     path("open/<slug:region>/units/<int:pk>/calendar.ics", views.UnitFeedView.as_view(), name="unit_feed"),

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -95,7 +96,11 @@ class OpenPage(TemplateView):
         ctx = super().get_context_data(**kwargs)
         published = set(self.region.published or ())
         ctx["region"] = self.region
-        ctx["open_sections"] = [(code, label) for code, label in SECTIONS if code in published]
+        ctx["open_sections"] = [
+            (code, label, reverse(f"public:{code}", args=[self.region.code]) if code != "structure" else "")
+            for code, label in SECTIONS
+            if code in published
+        ]
         ctx["publishes"] = {code: code in published for code in Publication.values}
         return ctx
 
@@ -109,6 +114,17 @@ SECTIONS = [
     ("calendar", "Календарь"),
     ("practices", "Банк практик"),
 ]
+
+
+class IndexView(TemplateView):
+    """/open/: the regions that publish anything, each a link to its open portal."""
+
+    template_name = "public/index.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["regions"] = [r for r in Region.objects.order_by("name") if r.published]
+        return ctx
 
 
 class RegionView(OpenPage):

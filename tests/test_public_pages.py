@@ -304,3 +304,11 @@ def test_open_pages_run_a_bounded_number_of_queries(net, client, django_assert_m
     for url in urls:
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200
+
+
+def test_the_index_lists_the_regions_that_publish(net, client):
+    """/open/ (the «Открытые данные» link of the login page): only regions that publish anything."""
+    f.RegionFactory(code="bur", name="Республика Бурятия")
+    publish(net.region, "plans")
+    page = client.get(reverse("public:index")).content.decode()
+    assert reverse("public:region", args=["kbr"]) in page and "Бурятия" not in page
