@@ -7,6 +7,7 @@ from workflow.engine import Machine, Move, register
 from workflow.kinds import kind
 
 from .models import State, Submission
+from .routing import DECISIONS, mark_above_route, may_decide, reviewers_at
 
 TO_APPROVER = "Согласовывать этот документ может только согласующее подразделение."
 
@@ -16,7 +17,19 @@ def may_file(user, submission) -> bool:
 
 
 def may_review(user, submission) -> bool:
-    return submission.approver is not None and access_for(user).can("review", submission.approver)
+    """Decides the routed approver's own reviewers — above it only where the region allows escalation
+    (submissions/routing.py, 000 б, в)."""
+    return may_decide(user, submission).allowed
+
+
+def named_refusal(step) -> None:
+    """A reviewer above the route who may not decide is told who does (403 naming the approver)."""
+    from django.core.exceptions import PermissionDenied
+
+    if step.user is not None and step.move.name in DECISIONS:
+        decision = may_decide(step.user, step.obj)
+        if decision.refusal:
+            raise PermissionDenied(decision.refusal)
 
 
 def filers(submission, step):
@@ -26,8 +39,13 @@ def filers(submission, step):
 
 
 def reviewers(submission, step):
+    """Who is asked to decide: the approver's own reviewers; if it has none and the region allows
+    escalation, the reviewers above it."""
     from .services import reviewers_of
 
+    own = reviewers_at(submission.approver)
+    if own or not submission.approver.region.allow_escalation:
+        return own
     return reviewers_of(submission.approver)
 
 
@@ -58,10 +76,16 @@ def on_submit(step) -> None:
 
 def on_approve(step) -> None:
     step.obj.approved_at = step.now
+    mark_above_route(step)
+
+
+def on_return(step) -> None:
+    mark_above_route(step)
 
 
 def on_reopen(step) -> None:
     step.obj.approved_at = None
+    mark_above_route(step)
 
 
 def snapshot(submission) -> dict:
@@ -75,7 +99,8 @@ SUBMISSIONS = register(
         state_field="state",
         kind_of=lambda s: s.document_type,
         snapshot=snapshot,
-        related=("campaign", "unit__kind"),
+        related=("campaign", "unit__kind", "approver"),
+        precheck=named_refusal,
         moves=[
             Move(
                 "submit",
@@ -113,6 +138,7 @@ SUBMISSIONS = register(
                 requires_reason=True,
                 reason_message="Напишите, что нужно доработать: без комментария вернуть нельзя.",
                 stale="Вернуть можно только документ на согласовании, а он — «{state}».",
+                apply=on_return,
                 notify=filers,
                 notify_action=True,
                 message=lambda s, step: f"Возвращён на доработку: {s}. {step.reason}",

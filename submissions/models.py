@@ -118,12 +118,15 @@ class State(models.TextChoices):
 
 
 class SubmissionQuerySet(RestrictedQuerySet):
-    # «view»: whoever sees the filing unit; «review»: the reviewers of the approving unit.
+    # «view»: whoever sees the filing unit; «review»: who decides on it — the reviewers AT the approving
+    # unit, and those above it only in a region that allows escalation (submissions/routing.py, 000 б, в).
     actions = frozenset({"view", "review"})
 
     def _restrict_q(self, access, action):
         if action == "review":
-            return access.q_for_units("review", prefix="approver__")
+            from .routing import review_q
+
+            return review_q(access)
         return access.q_for_units("view", prefix="unit__")
 
 

@@ -1,7 +1,8 @@
 """«Мои задачи» of plans and reports: documents to file, returned documents, documents to agree.
 
 The rules are the machine's (submissions/machines.py): a unit's documents are filed by who may «file» at the
-unit (may_file), agreed by who may «review» at the approving unit (may_review, the restrict("review") of the
+unit (may_file), agreed by who decides at the approving unit (may_review: submissions/routing.py — the routed
+approver's own reviewers, those above it only where the region allows escalation; the restrict("review") of the
 reviewer's inbox). A document is due from the day its campaign opens until it closes (after that it is
 «не представлен»: there is nothing left to file).
 """
@@ -132,14 +133,24 @@ def returned_documents(user, access, today):
 def documents_to_agree(user, access, today):
     """Documents on approval at a unit the user reviews for — the reviewer's inbox, oldest first; a document
     returned before and sent again is marked «повторно»."""
+    from .routing import reviews_at_ids
+
     returned_before = last_move_q(Submission, to_state=State.RETURNED)
     waiting = (
         Submission.objects.restrict(user, "review")
         .filter(state=State.SUBMITTED)
         .annotate(resubmitted=Exists(returned_before))
-        .select_related("campaign", "unit")
+        .select_related("campaign", "unit", "approver")
         .order_by("submitted_at", "pk")
     )
+    own = None if access.superuser else reviews_at_ids(access)
+
+    def note(s) -> str:
+        # A decision above the route (the region allows escalation) is named as such.
+        if own is None or s.approver_id in own:
+            return ""
+        return f"адресован: {s.approver.name} — решение выше адресата"
+
     return limited(
         waiting,
         lambda s: Task(
@@ -151,6 +162,7 @@ def documents_to_agree(user, access, today):
             unit=str(s.unit),
             since=s.submitted_at,
             resubmitted=s.resubmitted,
+            note=note(s),
             kind=_kind(s.document_type),
             action_label="Рассмотреть",
         ),
