@@ -30,7 +30,7 @@ from orgunits.models import OrgUnit
 from people.models import PersonalDataAccess
 from people.services import log_personal_data_many
 
-from . import coverage, exports, scoring, services, sets
+from . import coverage, exports, scoring, services, sets, tracking
 from .forms import CampaignForm, IndicatorFormSet, ManualEntryForm, RecommendationForm, SetForm
 from .models import IndicatorSet, MonitoringCampaign, Recommendation, Result, Row, Scoring
 
@@ -231,6 +231,9 @@ def totals_chart(campaign, rank_of, total_rows: int) -> dict:
     }
 
 
+TRACKED_SHOWN = 300
+
+
 class CampaignView(LoginRequiredMixin, TemplateView):
     """The results: units × indicators with place, total and year-over-year change first, every column
     sortable (?sort=, in SQL, so across pages), each indicator's scoring rule in its header; a chart of
@@ -286,8 +289,11 @@ class CampaignView(LoginRequiredMixin, TemplateView):
                 "aria_sort": ("descending" if descending else "ascending") if current else None,
             }
 
+        tracked = tracking.tracking(campaign)
         return super().get_context_data(
             campaign=campaign,
+            recommendations=tracked[:TRACKED_SHOWN],
+            recommendations_more=max(0, len(tracked) - TRACKED_SHOWN),
             indicators=indicators,
             page_obj=page,
             rows=rows,

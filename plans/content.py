@@ -71,7 +71,7 @@ def detail_context(submission, user) -> dict:
     from .models import Direction
 
     groups: dict[str, list] = {}
-    for item in submission.plan_items.all():
+    for item in submission.plan_items.select_related("recommendation__row__campaign"):
         groups.setdefault(item.direction, []).append(item)
     return {
         "plan_groups": [(label, groups[code]) for code, label in Direction.choices if code in groups],

@@ -6,6 +6,12 @@ from submissions.editing import ExpectedVersionMixin
 from .models import PlanItem, Timing
 
 
+def recommendation_label(recommendation) -> str:
+    text = " ".join(recommendation.text.split())
+    text = text if len(text) <= 160 else text[:159].rstrip() + "…"
+    return f"Мониторинг за {recommendation.row.campaign.year} год: {text}"
+
+
 class DoneSelect(forms.NullBooleanSelect):
     """Выполнено: not marked yet / yes / no."""
 
@@ -19,7 +25,18 @@ class PlanItemForm(ExpectedVersionMixin, forms.ModelForm):
 
     class Meta:
         model = PlanItem
-        fields = ["direction", "activity", "form", "timing", "date", "month", "responsible", "expected_result", "done"]
+        fields = [
+            "direction",
+            "activity",
+            "form",
+            "timing",
+            "date",
+            "month",
+            "responsible",
+            "expected_result",
+            "done",
+            "recommendation",
+        ]
         widgets = {
             "activity": forms.Textarea(attrs={"rows": 2}),
             "expected_result": forms.Textarea(attrs={"rows": 2}),
@@ -31,6 +48,8 @@ class PlanItemForm(ExpectedVersionMixin, forms.ModelForm):
             "date": "Для срока «дата»: в пределах учебного года.",
             "month": "Для срока «месяц».",
             "done": "Отмечается по итогам года, для отчёта.",
+            "recommendation": "Адресные рекомендации последнего мониторинга (Положение о МунУМО, п. 5.2): "
+            "отметьте пункт, который их выполняет.",
         }
 
     def __init__(self, *args, submission=None, **kwargs):
@@ -40,6 +59,27 @@ class PlanItemForm(ExpectedVersionMixin, forms.ModelForm):
         for name in ("direction", "form", "month"):
             field = self.fields[name]
             field.choices = [("", "— выберите —" if field.required else "—"), *list(field.choices)[1:]]
+        self._offer_recommendations(submission)
+
+    def _offer_recommendations(self, submission) -> None:
+        """The recommendations of the unit's last closed monitoring campaign; no field when there are none."""
+        from monitoring.tracking import recommendations_for_plan
+
+        if submission is None:
+            del self.fields["recommendation"]
+            return
+        current = self.instance.recommendation_id
+        offered = recommendations_for_plan(submission, keep=current)
+        if current is None and not offered.exists():
+            del self.fields["recommendation"]
+            return
+        field = self.fields["recommendation"]
+        field.queryset = offered
+        field.empty_label = "— не относится к рекомендациям —"
+        field.label_from_instance = recommendation_label
+        field.error_messages["invalid_choice"] = (
+            "Выберите рекомендацию из списка: это рекомендации последнего мониторинга подразделения."
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -57,6 +57,16 @@ class PlanItem(models.Model):
     expected_result = models.TextField("ожидаемый результат", blank=True)
     done = models.BooleanField("выполнено", null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
+    # 001 §5.2: the targeted recommendations of the monitoring are carried out in the next plan; the item
+    # names the recommendation of the unit's last closed campaign it carries out (monitoring.tracking).
+    recommendation = models.ForeignKey(
+        "monitoring.Recommendation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plan_items",
+        verbose_name="во исполнение рекомендации мониторинга",
+    )
 
     class Meta:
         verbose_name = "пункт плана"

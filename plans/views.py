@@ -21,7 +21,7 @@ PLAN = DocumentType.PLAN
 def items_by_direction(submission) -> list[tuple[str, list[PlanItem]]]:
     """The plan's items in the order of the directions of 001 §3.2; empty directions left out."""
     by_direction: dict[str, list[PlanItem]] = {}
-    for item in submission.plan_items.all():
+    for item in submission.plan_items.select_related("recommendation__row__campaign"):
         by_direction.setdefault(item.direction, []).append(item)
     return [(label, by_direction[value]) for value, label in Direction.choices if value in by_direction]
 
