@@ -210,9 +210,9 @@ def composition_year_starts(today: datetime.date, region=None) -> dict[int, date
     (not left earlier, e.g. by a change of role) marks `ends_on + 1 day`; the latest such day of a unit counts."""
     latest_end = today - datetime.timedelta(days=RENEWAL_GRACE_DAYS + 1)
     earliest_end = latest_end - datetime.timedelta(days=RENEWAL_LOOKBACK_DAYS)
-    qs = Membership.objects.filter(ends_on__gte=earliest_end, ends_on__lte=latest_end).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=F("ends_on"))
-    )
+    qs = Membership.objects.filter(
+        ends_on__gte=earliest_end, ends_on__lte=latest_end, unit__closed_on__isnull=True
+    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=F("ends_on")))
     if region is not None:
         qs = qs.filter(unit__region=region)
     starts: dict[int, datetime.date] = {}
@@ -225,11 +225,18 @@ def composition_year_starts(today: datetime.date, region=None) -> dict[int, date
 
 
 def check_renewal(unit, starts_on: datetime.date, today: datetime.date) -> RenewalCheck | None:
-    """Judge the composition of `unit` whose year started on `starts_on`; record it once (None if recorded)."""
+    """Judge the composition of `unit` whose year started on `starts_on`; record it once.
+
+    None when it was recorded already, or when the new composition has no members yet (then a later
+    sweep judges it, as long as the start is within RENEWAL_LOOKBACK_DAYS)."""
     from orders.services import renewal
 
     on = min(today, starts_on + datetime.timedelta(days=RENEWAL_GRACE_DAYS))
     r = renewal(unit, on)
+    if r.total == 0 and today > on:  # the new members were entered from a later date: judge today's
+        on, r = today, renewal(unit, today)
+    if r.total == 0:
+        return None  # no new composition entered yet: judged on a later sweep (within the look-back)
     try:
         with transaction.atomic():
             check = RenewalCheck.objects.create(

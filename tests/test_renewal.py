@@ -135,3 +135,25 @@ def test_the_step_keeps_to_its_region(rmo):
     other = f.RegionFactory(code="other", name="Другой регион")
     terms.step(NEW_YEAR + datetime.timedelta(days=30), deadlines.SweepReport(day=NEW_YEAR), region=other)
     assert not RenewalCheck.objects.exists()
+
+
+def test_a_composition_not_entered_yet_is_judged_when_it_is(rmo):
+    """001 §2.8: a month after the term the new members may still be missing — judged once they are entered."""
+    sweep(NEW_YEAR)
+    sweep(NEW_YEAR + datetime.timedelta(days=terms.RENEWAL_GRACE_DAYS))
+    assert not RenewalCheck.objects.filter(unit=rmo.baksan_rmo).exists()
+    rmo.new_composition(kept=5, new=1)
+    sweep(NEW_YEAR + datetime.timedelta(days=terms.RENEWAL_GRACE_DAYS + 10))
+    check = RenewalCheck.objects.get(unit=rmo.baksan_rmo)
+    assert check.under_third and check.on == NEW_YEAR + datetime.timedelta(days=terms.RENEWAL_GRACE_DAYS)
+
+
+def test_a_composition_entered_from_a_later_date_is_judged_on_the_day_of_the_sweep(rmo):
+    """001 §2.8: members elected on 15.10.2027 (after the month of grace) are judged as they stand then."""
+    later = D(2027, 10, 15)
+    sweep(NEW_YEAR)
+    for _ in range(3):
+        f.member(f.PersonFactory(region=rmo.region), rmo.baksan_rmo, starts_on=later)
+    sweep(later)
+    check = RenewalCheck.objects.get(unit=rmo.baksan_rmo)
+    assert (check.on, check.total, check.renewed, check.under_third) == (later, 3, 3, False)
