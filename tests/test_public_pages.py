@@ -312,3 +312,15 @@ def test_the_index_lists_the_regions_that_publish(net, client):
     publish(net.region, "plans")
     page = client.get(reverse("public:index")).content.decode()
     assert reverse("public:region", args=["kbr"]) in page and "Бурятия" not in page
+
+
+def test_an_approved_plan_prints_as_pdf_a_draft_does_not(net, client):
+    """001 §1.3: the approved plan is public in the same PDF the portal prints; a draft's PDF is 404."""
+    publish(net.region, "plans")
+    plan = approved_plan(net)
+    draft = approved_plan(net, net.baksan)
+    Submission.objects.filter(pk=draft.pk).update(state=State.DRAFT)
+    response = client.get(reverse("public:document_pdf", args=["kbr", plan.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert client.get(reverse("public:document_pdf", args=["kbr", draft.pk])).status_code == 404
