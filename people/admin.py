@@ -5,8 +5,23 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 
-from .models import Membership, Person, PersonalDataAccess, Subject
+from .models import Membership, Person, PersonalDataAccess, RenewalCheck, Subject
 from .services import log_personal_data
+
+
+@admin.register(RenewalCheck)
+class RenewalCheckAdmin(admin.ModelAdmin):
+    """What the sweep found about the renewal by a third (001 §2.8): a record, never edited by hand."""
+
+    list_display = ["unit", "starts_on", "on", "renewed", "total", "required", "under_third"]
+    list_filter = ["under_third"]
+    raw_id_fields = ["unit"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Subject)
