@@ -10,14 +10,20 @@ member on exactly that unit) decide. A reviewer of a unit above sees the documen
 allows escalation (Region.allow_escalation); the move then says so in the history and the approver is told.
 """
 
+import datetime
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.urls import reverse
 
 import workflow
 from network.models import Notification
 from orgunits.access import grant_role
+from orgunits.models import OrgUnit
 from people.services import sync_person_access
+from submissions import services
 from submissions.models import State, Submission
 from submissions.routing import may_decide
 from worklist.registry import tasks_for
@@ -298,3 +304,32 @@ def test_the_inbox_of_a_reviewer_above_costs_the_same_at_any_size(
     on_approval = Submission.objects.filter(state=State.SUBMITTED)
     expected = on_approval if escalation else on_approval.filter(approver=net.rumo)
     assert response.context["page_obj"].paginator.count == expected.count() >= 150
+
+
+# -- the demo ---------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_routes(db, client):
+    """In the demo (KBR): the МунУМО plans go to the РУМО (000 б) — `reviewer` and `admin` decide them; a Terek
+    РМО's plan goes to the Терское МунУМО — its chair (`chair`) decides it, the РУМО sees it without deciding."""
+    call_command("load_demo_network", "--date", "2026-11-24")
+    User = get_user_model()
+    reviewer, admin, chair = (User.objects.get(username=u) for u in ("reviewer", "admin", "chair"))
+    baksan_plan = Submission.objects.get(unit__name__contains="Баксан", state=State.SUBMITTED)
+    assert baksan_plan.approver.kind.code == "rumo"
+    assert may_decide(reviewer, baksan_plan) and may_decide(admin, baksan_plan)
+    assert not may_decide(chair, baksan_plan)
+
+    terek = OrgUnit.objects.get(kind__code="munumo", name__contains="Терск")
+    rmo = OrgUnit.objects.filter(kind__code="rmo", parent=terek).order_by("name").first()
+    at = datetime.datetime(2026, 11, 24, 10, tzinfo=datetime.UTC)
+    plan = services.submit(services.start(baksan_plan.campaign, rmo, None, at), None, at, at.date())
+    assert plan.approver == terek
+    assert may_decide(chair, plan)
+    for above in (reviewer, admin):
+        decision = may_decide(above, plan)
+        assert not decision and decision.refusal.startswith(f"Согласует {terek.name}.")
+    client.force_login(reviewer)
+    assert plan.pk not in [s.pk for s in client.get(reverse("submissions:inbox")).context["page_obj"]]
+    client.force_login(chair)
+    assert plan.pk in [s.pk for s in client.get(reverse("submissions:inbox")).context["page_obj"]]
