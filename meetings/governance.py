@@ -51,7 +51,7 @@ def _meetings_url(unit_id: int) -> str:
     return reverse("meetings:list", args=[unit_id])
 
 
-def check_quarterly_meetings(today: datetime.date, report) -> None:
+def check_quarterly_meetings(today: datetime.date, report, region=None) -> None:
     year, quarter, start, end = previous_quarter(today)
     if (today - end).days <= QUARTER_GRACE_DAYS:
         return
@@ -61,8 +61,9 @@ def check_quarterly_meetings(today: datetime.date, report) -> None:
     )
     met = Meeting.objects.filter(unit=OuterRef("pk"), date__gte=start, date__lte=end)
     flagged = GovernanceEvent.objects.filter(unit=OuterRef("pk"), key=key)
+    units = OrgUnit.objects.filter(region=region) if region is not None else OrgUnit.objects.all()
     unit_ids = list(
-        OrgUnit.objects.filter(Exists(members_at_start))
+        units.filter(Exists(members_at_start))
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=end))
         .exclude(Exists(met))
         .exclude(Exists(flagged))
@@ -102,11 +103,13 @@ def _term_key(m: Membership) -> str:
     return f"term-{m.pk}-{m.ends_on:%Y%m%d}"
 
 
-def check_expiring_terms(today: datetime.date, report) -> None:
+def check_expiring_terms(today: datetime.date, report, region=None) -> None:
     horizon = today + datetime.timedelta(days=TERM_NOTICE_DAYS)
+    memberships = Membership.objects.active()
+    if region is not None:
+        memberships = memberships.filter(unit__region=region)
     expiring = list(
-        Membership.objects.active()
-        .filter(ends_on__lte=horizon, starts_on__lte=today, unit__closed_on__isnull=True)
+        memberships.filter(ends_on__lte=horizon, starts_on__lte=today, unit__closed_on__isnull=True)
         .select_related("person")
         .order_by("unit_id", "ends_on", "person__last_name", "pk")
     )
@@ -149,7 +152,8 @@ def check_expiring_terms(today: datetime.date, report) -> None:
             report.lines.append(f"{unit}: истекает срок полномочий — {len(rows)} чел.")
 
 
-def run_governance_checks(today: datetime.date, report) -> None:
-    """Called by `submissions.deadlines.run_sweep` with the sweep's date and report."""
-    check_quarterly_meetings(today, report)
-    check_expiring_terms(today, report)
+def run_governance_checks(today: datetime.date, report, region=None) -> None:
+    """Called by `submissions.deadlines.run_sweep` with the sweep's date and report: the units of
+    `region` (whose local date `today` is), or of every region."""
+    check_quarterly_meetings(today, report, region=region)
+    check_expiring_terms(today, report, region=region)

@@ -9,8 +9,8 @@ confirmation disappears silently.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
+from network.clock import today_of
 from workflow.engine import Machine, Move, register
 
 from .models import Meeting
@@ -36,7 +36,7 @@ def confirmable(step) -> None:
         other = "председателя" if "secretary" in roles else "секретаря"
         raise ValidationError(f"Вы уже подтвердили протокол; ожидается подтверждение {other}.")
     problems = []
-    if meeting.date > timezone.localdate(step.now):
+    if meeting.date > today_of(meeting, step.now):  # the date where the unit's region is (network.clock)
         problems.append("заседание ещё не состоялось")
     if not meeting.items.exists():
         problems.append("в повестке нет ни одного вопроса")

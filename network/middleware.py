@@ -67,3 +67,27 @@ class RejectNulBytesMiddleware:
         if carries_nul(request):
             return render(request, "400.html", {"reason": NUL_BYTE_MESSAGE}, status=400)
         return self.get_response(request)
+
+
+class RegionTimeZoneMiddleware:
+    """Pages show times in the viewer's region (issue 13): the time zone of the viewer's region is active
+    while the request is answered, so `|date`, `|time` and timezone.localtime() give local times (an entry
+    at 12:00 UTC reads 20:00 to a user in Buryatia). Looked up at login and kept in the session
+    (network.clock.remember_viewer_zone); deactivated afterwards."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import timezone
+
+        from network.clock import viewer_zone
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        timezone.activate(viewer_zone(request))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -166,3 +166,28 @@ class RenderedDocument(models.Model):
 
     def __str__(self):
         return f"{self.kind} #{self.object_id} v{self.version}: {self.get_status_display()}"
+
+
+class SweepRun(models.Model):
+    """One daily sweep of one region for one of its local dates (issue 13: time is the region's).
+
+    The hourly task (network.tasks.regional_sweep) sweeps a region once its local clock passes
+    SWEEP_LOCAL_HOUR; this row, unique per (region, day), is how it knows the day is done. A run that
+    failed or was killed stays unfinished and is taken again by the next hour (the steps are idempotent).
+    """
+
+    region = models.ForeignKey(
+        "orgunits.Region", on_delete=models.CASCADE, related_name="sweep_runs", verbose_name="регион"
+    )
+    day = models.DateField("день (местная дата региона)")
+    started_at = models.DateTimeField("начат", null=True, blank=True)
+    finished_at = models.DateTimeField("завершён", null=True, blank=True)
+    summary = models.TextField("итог", blank=True)
+
+    class Meta:
+        verbose_name = "ежедневный проход региона"
+        verbose_name_plural = "ежедневные проходы регионов"
+        constraints = [models.UniqueConstraint(fields=["region", "day"], name="sweep_run_once_per_region_day")]
+
+    def __str__(self):
+        return f"{self.region_id}: {self.day:%d.%m.%Y}"

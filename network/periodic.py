@@ -1,7 +1,10 @@
 """The registry of the daily sweep's steps: each app registers its own, the sweep imports none of them.
 
-An app declares its step in `<app>/periodic.py` with `register(name, func, order=…)`; `func(today, report)`
-gets the sweep's one date (time is injected, never read again) and the sweep's report to count into.
+An app declares its step in `<app>/periodic.py` with `register(name, func, order=…)`;
+`func(today, report, region=None)` gets the sweep's one date (time is injected, never read again), the sweep's
+report to count into, and the region being swept: the hourly task sweeps each region at its local morning with
+that region's local date (issue 13, time is the region's), so a step does only that region's work when
+`region` is given; `region=None` (the `run_deadline_sweep --date` command, the tests) means every region.
 The modules are discovered the first time the steps are asked for (as network.jobs does for tasks.py), so
 a beat worker that has not imported an app yet still runs its step.
 
@@ -11,6 +14,7 @@ and the caller re-raises at the end (`raise_failed`) so Celery retries the whole
 """
 
 import datetime
+import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +27,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Step:
     name: str
-    func: Callable[[datetime.date, object], None]
+    func: Callable[..., None]
     order: int
 
 
@@ -31,7 +35,7 @@ _STEPS: dict[str, Step] = {}
 _discovered = False
 
 
-def register(name: str, func: Callable[[datetime.date, object], None], order: int = 100) -> Step:
+def register(name: str, func: Callable[..., None], order: int = 100) -> Step:
     """Add (or replace, when a module is imported twice) the step `name`; lower `order` runs first."""
     step = Step(name=name, func=func, order=order)
     _STEPS[name] = step
@@ -59,15 +63,27 @@ def raise_failed(failed: list[tuple[str, BaseException]], report) -> None:
     raise exc
 
 
-def run_all(today: datetime.date, report) -> list[tuple[str, BaseException]]:
-    """Run every step for `today`; return the steps that raised (empty when all went well).
+def _takes_region(func) -> bool:
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return True
+    return "region" in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+def run_all(today: datetime.date, report, region=None) -> list[tuple[str, BaseException]]:
+    """Run every step for `today` (in `region`, or everywhere); return the steps that raised.
 
     Each failure is logged with its traceback and gets a line in `report.lines`; the caller decides
     when to raise (the sweep still relays the letters the other steps wrote before it does)."""
     failed = []
     for step in steps():
         try:
-            step.func(today, report)
+            if _takes_region(step.func):
+                step.func(today, report, region=region)
+            else:  # a step not yet written for regions does the whole network's work (idempotent)
+                log.warning("periodic step %s takes no region", step.name)
+                step.func(today, report)
         except Exception as exc:  # one broken step must not cost the network its reminders
             log.exception("periodic step %s failed for %s", step.name, today)
             failed.append((step.name, exc))
@@ -78,9 +94,9 @@ def run_all(today: datetime.date, report) -> list[tuple[str, BaseException]]:
     return failed
 
 
-def _cleanup_kept_uploads(day, report):
+def _cleanup_kept_uploads(day, report, region=None):
     """Files kept across a form's validation error (network/uploads.py) live an hour; the sweep
-    deletes what was never used."""
+    deletes what was never used. They belong to no region: each region's sweep may clean them."""
     from network.uploads import cleanup_kept_uploads
 
     cleanup_kept_uploads()

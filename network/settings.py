@@ -86,7 +86,6 @@ INSTALLED_APPS = [
     "practices",
     "registers",
     "history",
-    "public",  # the open pages of a region (001 §1.3) and the calendar feeds
     "worklist",  # «Мои задачи» and «Входящие»: every app's <app>/worklist.py providers (worklist/registry.py)
     "workflow",  # the one workflow engine: every state change of every document (workflow/engine.py)
     "accounts",
@@ -107,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "history.context.HistoryMiddleware",  # who acts, through what (history/context.py)
+    # Pages show times in the viewer's region (issue 13): its time zone is active for the request.
+    "network.middleware.RegionTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After auth and messages so that its 400 page has the user's menu; before any view reads the input.
     "network.middleware.RejectNulBytesMiddleware",
@@ -313,11 +314,16 @@ JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "3"))
 # The address of the portal, for links in e-mails.
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
 
-# The daily deadline sweep (submissions.deadlines); django-celery-beat copies this into its tables.
+# The daily sweep runs per region at its local morning (issue 13, time is the region's): the beat starts it
+# every hour, and each region whose local time is past SWEEP_LOCAL_HOUR is swept once for its local date
+# (network.models.SweepRun). `run_deadline_sweep --date` still sweeps every region for one date.
+SWEEP_LOCAL_HOUR = int(os.environ.get("SWEEP_LOCAL_HOUR", os.environ.get("SWEEP_HOUR", 6)))
+
+# django-celery-beat copies this into its tables.
 CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {
-        "task": "submissions.deadline_sweep",
-        "schedule": crontab(hour=int(os.environ.get("SWEEP_HOUR", 6)), minute=0),
+        "task": "network.regional_sweep",
+        "schedule": crontab(minute=5),  # every hour; the regions decide whose morning it is
     },
     # The mail outbox (network.notify): letters leave within a minute even if queueing on commit failed.
     "mail-relay": {

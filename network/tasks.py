@@ -55,3 +55,21 @@ def relay_mail() -> dict:
     from .notify import relay_outbox
 
     return asdict(relay_outbox())
+
+
+@shared_task(
+    name="network.regional_sweep",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=300,
+    max_retries=5,
+    expires=3300,  # a run that could not start within its hour is replaced by the next one
+)
+def regional_sweep() -> list[str]:
+    """Hourly (beat): the daily sweep of every region whose local morning (SWEEP_LOCAL_HOUR) has come, with
+    that region's local date, once per region and date (network.models.SweepRun; issue 13). Safe to retry:
+    every step records what it did once."""
+    from submissions.deadlines import run_regional_sweeps
+
+    return [report.summary() for report in run_regional_sweeps()]

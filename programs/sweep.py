@@ -38,10 +38,12 @@ def _line(item) -> str:
     return f"{number}«{item.activity[:80]}» (срок {item.due_on:%d.%m.%Y})"
 
 
-def check_overdue_roadmaps(today: datetime.date, report) -> None:
+def check_overdue_roadmaps(today: datetime.date, report, region=None) -> None:
+    """The programs of `region` (whose local date `today` is), or of every region."""
     reported = RoadmapEvent.objects.filter(item=OuterRef("pk"), due_on=OuterRef("due_on"))
+    items = RoadmapItem.objects.all() if region is None else RoadmapItem.objects.filter(program__unit__region=region)
     program_ids = list(
-        RoadmapItem.objects.filter(overdue_q(today))
+        items.filter(overdue_q(today))
         .exclude(Exists(reported))
         .order_by("program_id")
         .values_list("program_id", flat=True)

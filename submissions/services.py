@@ -6,9 +6,9 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 import workflow
+from network.clock import today_of
 from orgunits.access import access_for
 from orgunits.models import OrgUnit
 from workflow.kinds import kind
@@ -79,7 +79,7 @@ def start(campaign, unit, by, now: datetime.datetime) -> Submission:
     """Open the unit's document for the campaign (idempotent: the existing one is returned)."""
     if not campaign.filer_kinds.filter(pk=unit.kind_id).exists():
         raise ValidationError(f"«{unit.kind.name}» не представляет документы в кампании «{campaign}».")
-    if timezone.localdate(now) < campaign.opens_on:
+    if today_of(campaign, now) < campaign.opens_on:  # the campaign's region's date (network.clock)
         raise ValidationError(f"Кампания «{campaign}» откроется {campaign.opens_on:%d.%m.%Y}.")
     submission, created = Submission.objects.get_or_create(
         campaign=campaign, unit=unit, defaults={"approver": approver_for(unit, campaign.document_type)}

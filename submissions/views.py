@@ -1,6 +1,6 @@
 """The workflow pages: campaigns and their dashboards, the reviewer's inbox, a document and its steps.
 
-Every page reads the clock once (`now`, and `today` in the portal's time zone) and hands both
+Every page reads the clock once (`now`, and `today` in the time zone of the campaign's region) and hands both
 to the services. Visibility follows the portal's rule: what one may not see is 404, what one
 sees but may not do is 403.
 """
@@ -21,6 +21,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 import workflow
+from network.clock import today_of
 from network.forms import attach_errors
 from network.views import get_restricted, get_unit
 from orgunits.access import access_for
@@ -29,16 +30,17 @@ from registers.models import Export
 from workflow.engine import last_move_q, steps_of
 from workflow.kinds import kind
 
-from . import dashboard, exports, reminders, routing, services
+from . import dashboard, exports, reminders, services
 from .editing import ru_plural
 from .forms import CampaignForm, HistoricalForm, default_year
 from .models import Campaign, State, Submission
 
 
-def clock():
-    """The request's one reading of the clock: (now, today in the portal's time zone)."""
+def clock(obj=None):
+    """The request's one reading of the clock: (now, today where `obj` is — the region of the campaign or
+    the document, network.clock; the portal's time zone for none)."""
     now = timezone.now()
-    return now, timezone.localdate(now)
+    return now, today_of(obj, now)
 
 
 def editor_url(submission) -> str:
@@ -116,18 +118,19 @@ class CampaignListView(LoginRequiredMixin, TemplateView):
         access = access_for(user)
         # Candidacies (people.candidates) ride on yearly campaigns that nobody is expected to file in.
         listed = campaigns_for(user).exclude(document_type=DocumentType.CANDIDATE)
+        listed = listed.select_related("region")  # each campaign's «today» is its region's (network.clock)
         page = Paginator(listed.order_by("-year", "document_type", "region__name", "pk"), 50).get_page(
             self.request.GET.get("page")
         )
         campaigns = list(page.object_list)
         for campaign in campaigns:
             campaign.can_manage = access.is_regional("manage", campaign.region_id)
-        own_documents(user, campaigns, timezone.localdate())
+        own_documents(user, campaigns, timezone.now())
         can_add = access.superuser or bool(access.regions("manage"))
         return super().get_context_data(page_obj=page, can_add=can_add, **kwargs)
 
 
-def own_documents(user, campaigns, today) -> None:
+def own_documents(user, campaigns, now) -> None:
     """Set `campaign.own` on each campaign: the user's own documents in it — one row per unit the
     user files for (a membership as chair, deputy, secretary or methodist, not a superuser's reach)
     that owes it — with the document's state or «не начат» and whether «Начать» is open.
@@ -152,6 +155,7 @@ def own_documents(user, campaigns, today) -> None:
         )
     }
     for campaign in campaigns:
+        today = today_of(campaign, now)  # the campaign's region's date
         for unit in units:
             expected = (
                 unit.region_id == campaign.region_id
@@ -184,8 +188,8 @@ class CampaignFormView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.now, self.today = clock()
         self.campaign = get_campaign(request.user, kwargs["pk"]) if "pk" in kwargs else None
+        self.now, self.today = clock(self.campaign)
         if self.campaign is not None:
             check_regional_admin(request.user, self.campaign)
         else:
@@ -253,8 +257,8 @@ class CampaignDashboardView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         params = self.request.GET
-        now, today = clock()
         campaign = get_campaign(user, self.kwargs["pk"])
+        now, today = clock(campaign)
         unit = dashboard_unit(user, campaign, params.get("unit"))
         access = access_for(user)
         state = params.get("state", "") if params.get("state") in dashboard.DASH_STATE_LABELS else ""
@@ -313,8 +317,8 @@ class CampaignRemindView(LoginRequiredMixin, View):
 
     def setup_reminder(self, request, pk, unit_pk):
         user = request.user
-        self.now, self.today = clock()
         self.campaign = get_campaign(user, pk)
+        self.now, self.today = clock(self.campaign)
         self.unit = dashboard_unit(user, self.campaign, unit_pk)
         access = access_for(user)
         if not (access.can("review", self.unit) or access.can("manage", self.unit)):
@@ -369,8 +373,8 @@ class CampaignExportView(LoginRequiredMixin, View):
     def get(self, request, pk):
         user = request.user
         params = request.GET
-        now, today = clock()
         campaign = get_campaign(user, pk)
+        now, today = clock(campaign)
         unit = dashboard_unit(user, campaign, params.get("unit"))
         state = params.get("state", "") if params.get("state") in dashboard.DASH_STATE_LABELS else ""
         level = params.get("level", "") if params.get("level") in dict(dashboard.LEVELS) else ""
@@ -407,8 +411,8 @@ class StartView(LoginRequiredMixin, View):
 
     def post(self, request, pk, unit_pk):
         user = request.user
-        now, today = clock()
         campaign = get_campaign(user, pk)
+        now, today = clock(campaign)
         unit = campaign_unit(user, campaign, unit_pk, "file")
         if not campaign.expected_units().filter(pk=unit.pk).exists():
             messages.error(request, f"«{unit}» не представляет документ в кампании «{campaign}».")
@@ -430,8 +434,8 @@ class HistoricalView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.now, self.today = clock()
         self.campaign = get_campaign(request.user, kwargs["pk"])
+        self.now, self.today = clock(self.campaign)
         check_regional_admin(request.user, self.campaign)
         return super().dispatch(request, *args, **kwargs)
 
@@ -472,12 +476,10 @@ class InboxView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        # «review» is who decides (submissions/routing.py): the approver's own reviewers, and reviewers
-        # above it only where the region allows escalation — those rows say whose route they are on.
         waiting = (
             Submission.objects.restrict(user, "review")
             .filter(state=State.SUBMITTED)
-            .select_related("unit__kind", "campaign", "approver")
+            .select_related("unit__kind", "campaign")
             .order_by("submitted_at", "pk")
         )
         last_return = last_move_q(Submission, to_state=State.RETURNED)
@@ -493,17 +495,16 @@ class InboxView(LoginRequiredMixin, TemplateView):
             .select_related("unit__kind", "campaign")
             .order_by("-returned_at", "-pk")
         )
-        page = Paginator(waiting, 50).get_page(self.request.GET.get("page"))
-        access = access_for(user)
-        own = routing.reviews_at_ids(access)
-        for row in page.object_list:
-            row.above_route = not access.superuser and row.approver_id not in own
-        return super().get_context_data(page_obj=page, returned=list(returned[:20]), **kwargs)
+        return super().get_context_data(
+            page_obj=Paginator(waiting, 50).get_page(self.request.GET.get("page")),
+            returned=list(returned[:20]),
+            **kwargs,
+        )
 
 
 # -- one document ---------------------------------------------------------------------------------
 
-SUBMISSION_RELATED = ("campaign__region", "unit__kind", "approver__region")
+SUBMISSION_RELATED = ("campaign__region", "unit__kind", "approver")
 
 
 def get_submission(user, pk) -> Submission:
@@ -525,17 +526,13 @@ class SubmissionDetailView(LoginRequiredMixin, TemplateView):
         submission = get_submission(user, self.kwargs["pk"])
         access = access_for(user)
         can_file = access.can("file", submission.unit)
-        # The one rule of who decides (submissions/routing.py): the routed approver's own reviewers; a
-        # reviewer above sees the document and decides only where the region allows escalation.
-        decision = routing.may_decide(user, submission)
+        can_review = submission.approver is not None and access.can("review", submission.approver)
         ctx = {
             "submission": submission,
             "campaign": submission.campaign,
             "can_edit": can_file and submission.is_editable,
-            "can_decide": decision.allowed and submission.state == State.SUBMITTED,
-            "can_reopen": decision.allowed and submission.state == State.APPROVED,
-            "above_route": decision.above_route,
-            "route_refusal": decision.refusal if submission.state in (State.SUBMITTED, State.APPROVED) else "",
+            "can_decide": can_review and submission.state == State.SUBMITTED,
+            "can_reopen": can_review and submission.state == State.APPROVED,
             "editor_url": editor_url(submission),
             "transitions": steps_of(submission),
             "dashboard_url": dashboard_url(submission.campaign, submission.unit) if submission.campaign_id else "",
@@ -567,7 +564,7 @@ def send_or_check(request, submission, *, confirmed: bool, expected_version=None
     if it finds anything, the page lists it and asks «Отправить всё равно» or «Вернуться к
     редактированию» — nothing is sent. A confirmation made on an older version of the document is
     shown the check again. `saved` is the message of an edit made in the same request."""
-    now, today = clock()
+    now, today = clock(submission)
     problems = services.send_problems(submission)
     stale = expected_version is not None and expected_version != submission.version
     if problems and (not confirmed or stale):
@@ -645,8 +642,8 @@ class SubmissionActionView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         user = request.user
-        now, today = clock()
         submission = get_submission(user, pk)
+        now, today = clock(submission)
         comment = request.POST.get("comment", "")
         try:
             # The engine checks who may (PermissionDenied → 403), the state and the reason.

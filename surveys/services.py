@@ -164,12 +164,16 @@ def close_survey(survey, now=None, by=None):
     return workflow.perform(survey, "close", by, now=now)
 
 
-def close_expired_surveys(today: datetime.date, report) -> None:
+def close_expired_surveys(today: datetime.date, report, region=None) -> None:
     """The daily sweep: a survey whose answering period ended before `today` is closed and its
-    organisers are told the results are final. Idempotent: only open surveys are touched."""
+    organisers are told the results are final. Idempotent: only open surveys are touched. With `region`,
+    only its surveys (`today` is its local date)."""
     from submissions.services import unit_filers
 
-    expired = list(NeedsSurvey.objects.filter(state=NeedsSurvey.State.OPEN, closes_on__lt=today).select_related("unit"))
+    surveys = NeedsSurvey.objects.filter(state=NeedsSurvey.State.OPEN, closes_on__lt=today)
+    if region is not None:
+        surveys = surveys.filter(unit__region=region)
+    expired = list(surveys.select_related("unit"))
     if not expired:
         return
     filers = unit_filers({s.unit_id for s in expired})

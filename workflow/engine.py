@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from history.models import LogEntry
 from history.services import record
+from network.clock import today_of
 
 
 class MoveRefused(ValidationError):
@@ -168,12 +169,13 @@ def perform(
     move = machine.move(move_name)
     pk = obj_or_pk.pk if isinstance(obj_or_pk, models.Model) else obj_or_pk
     now = now or timezone.now()
-    today = today or timezone.localdate(now)
     reason = (reason or "").strip()
     with transaction.atomic():
         qs = machine.model._default_manager.select_for_update(of=("self",))
         obj = qs.select_related(*machine.related).get(pk=pk) if machine.related else qs.get(pk=pk)
         from_state = getattr(obj, machine.state_field)
+        # Time is the region's (issue 13): «today» is the date at `now` where the object's region is.
+        today = today or today_of(obj, now)
         step = Step(obj, move, user, now, today, reason, from_state, params)
         if machine.precheck is not None:
             machine.precheck(step)
