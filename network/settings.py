@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "practices",
     "registers",
     "history",
+    "public",  # the open pages of a region (001 §1.3) and the calendar feeds
     "worklist",  # «Мои задачи» and «Входящие»: every app's <app>/worklist.py providers (worklist/registry.py)
     "workflow",  # the one workflow engine: every state change of every document (workflow/engine.py)
     "accounts",

@@ -30,7 +30,7 @@ from registers.models import Export
 from workflow.engine import last_move_q, steps_of
 from workflow.kinds import kind
 
-from . import dashboard, exports, reminders, services
+from . import dashboard, exports, reminders, routing, services
 from .editing import ru_plural
 from .forms import CampaignForm, HistoricalForm, default_year
 from .models import Campaign, State, Submission
@@ -476,10 +476,12 @@ class InboxView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        # «review» is who decides (submissions/routing.py): the approver's own reviewers, and reviewers
+        # above it only where the region allows escalation — those rows say whose route they are on.
         waiting = (
             Submission.objects.restrict(user, "review")
             .filter(state=State.SUBMITTED)
-            .select_related("unit__kind", "campaign")
+            .select_related("unit__kind", "campaign", "approver")
             .order_by("submitted_at", "pk")
         )
         last_return = last_move_q(Submission, to_state=State.RETURNED)
@@ -495,16 +497,17 @@ class InboxView(LoginRequiredMixin, TemplateView):
             .select_related("unit__kind", "campaign")
             .order_by("-returned_at", "-pk")
         )
-        return super().get_context_data(
-            page_obj=Paginator(waiting, 50).get_page(self.request.GET.get("page")),
-            returned=list(returned[:20]),
-            **kwargs,
-        )
+        page = Paginator(waiting, 50).get_page(self.request.GET.get("page"))
+        access = access_for(user)
+        own = routing.reviews_at_ids(access)
+        for row in page.object_list:
+            row.above_route = not access.superuser and row.approver_id not in own
+        return super().get_context_data(page_obj=page, returned=list(returned[:20]), **kwargs)
 
 
 # -- one document ---------------------------------------------------------------------------------
 
-SUBMISSION_RELATED = ("campaign__region", "unit__kind", "approver")
+SUBMISSION_RELATED = ("campaign__region", "unit__kind", "approver__region")
 
 
 def get_submission(user, pk) -> Submission:
@@ -526,13 +529,17 @@ class SubmissionDetailView(LoginRequiredMixin, TemplateView):
         submission = get_submission(user, self.kwargs["pk"])
         access = access_for(user)
         can_file = access.can("file", submission.unit)
-        can_review = submission.approver is not None and access.can("review", submission.approver)
+        # The one rule of who decides (submissions/routing.py): the routed approver's own reviewers; a
+        # reviewer above sees the document and decides only where the region allows escalation.
+        decision = routing.may_decide(user, submission)
         ctx = {
             "submission": submission,
             "campaign": submission.campaign,
             "can_edit": can_file and submission.is_editable,
-            "can_decide": can_review and submission.state == State.SUBMITTED,
-            "can_reopen": can_review and submission.state == State.APPROVED,
+            "can_decide": decision.allowed and submission.state == State.SUBMITTED,
+            "can_reopen": decision.allowed and submission.state == State.APPROVED,
+            "above_route": decision.above_route,
+            "route_refusal": decision.refusal if submission.state in (State.SUBMITTED, State.APPROVED) else "",
             "editor_url": editor_url(submission),
             "transitions": steps_of(submission),
             "dashboard_url": dashboard_url(submission.campaign, submission.unit) if submission.campaign_id else "",
