@@ -219,3 +219,11 @@ def test_the_private_feed_runs_a_bounded_number_of_queries(net, client, django_a
     token = CalendarToken.objects.create(user=net.users.secretary)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("public:private_feed", args=[token.token])).status_code == 200
+
+
+def test_the_home_page_links_the_phone_calendar_and_the_login_page_the_open_data(client, net):
+    from django.urls import reverse
+
+    assert reverse("public:index") in client.get(reverse("login")).content.decode()
+    client.force_login(net.users.secretary)
+    assert reverse("public:phone_calendar") in client.get(reverse("home")).content.decode()
