@@ -112,7 +112,8 @@ def snapshot(submission) -> dict:
 # signatures the views, commands and tests call.
 
 
-def submit(submission, by, now: datetime.datetime, today: datetime.date) -> Submission:
+def submit(submission, by, now: datetime.datetime, today: datetime.date | None = None) -> Submission:
+    """Send for approval; `today` defaults to the date at `now` in the document's region (workflow.engine)."""
     return workflow.perform(submission, "submit", by, now=now, today=today)
 
 

@@ -268,3 +268,12 @@ def test_due_regions_costs_the_same_queries_for_many_regions(buryatia, django_as
     with django_assert_max_num_queries(2):
         due = deadlines.due_regions(at(UTC, 2027, 2, 25, 22))
     assert len(due) == 21
+
+
+def test_the_command_without_a_date_sweeps_each_region_on_its_own_date(buryatia, campaign, moscow, monkeypatch):
+    # 001 §3.8: at 25.02 20:00 UTC Irkutsk is on 26.02 (late), Moscow still on 25.02 23:00 (on time).
+    region, munumo, msk_campaign = moscow
+    monkeypatch.setattr(timezone, "now", lambda: at(UTC, 2027, 2, 25, 20))
+    call_command("run_deadline_sweep")
+    assert DeadlineEvent.objects.filter(campaign=campaign, key="late").count() == 2
+    assert not DeadlineEvent.objects.filter(campaign=msk_campaign, key="late").exists()
