@@ -277,3 +277,19 @@ def test_the_command_without_a_date_sweeps_each_region_on_its_own_date(buryatia,
     call_command("run_deadline_sweep")
     assert DeadlineEvent.objects.filter(campaign=campaign, key="late").count() == 2
     assert not DeadlineEvent.objects.filter(campaign=msk_campaign, key="late").exists()
+
+
+def test_the_beat_starts_the_regional_sweep_every_hour(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["deadline-sweep"]
+    assert entry["task"] == "network.regional_sweep"
+    assert entry["schedule"].hour == set(range(24))
+
+
+def test_the_hourly_task_sweeps_the_regions_whose_morning_came(buryatia, campaign, moscow, monkeypatch):
+    # 001 §3.8: at 25.02 22:00 UTC only Irkutsk's 26.02 has begun its morning.
+    from network.tasks import regional_sweep
+
+    monkeypatch.setattr(timezone, "now", lambda: at(UTC, 2027, 2, 25, 22))
+    summaries = regional_sweep()
+    assert len(summaries) == 1 and summaries[0].startswith(f"{buryatia.region}, 26.02.2027")
+    assert "просрочено 2" in summaries[0]
