@@ -6,4 +6,4 @@ class NetworkConfig(AppConfig):
     verbose_name = "Методсеть"
 
     def ready(self):
-        from . import context_processors  # noqa: F401 - connects the login signal that remembers the menu
+        from . import clock, context_processors  # noqa: F401 - login signals: the viewer's time zone, the menu
