@@ -366,7 +366,13 @@ def test_a_region_setting_changed_in_the_admin_is_attributed_to_the_admin(net, l
     region = net.region
     response = client.post(
         reverse("admin:orgunits_region_change", args=[region.pk]),
-        {"code": region.code, "name": region.name, "timezone": "Asia/Irkutsk"},
+        {
+            "code": region.code,
+            "name": region.name,
+            "timezone": "Asia/Irkutsk",
+            "max_term_months": "12",
+            "published": "[]",
+        },
     )
     assert response.status_code == 302
     [entry] = entries(region)
