@@ -97,12 +97,9 @@ def control_point() -> dict:
 
 
 def active_on(unit, on: datetime.date):
-    """Memberships of `unit` in force on `on` (started, not yet left)."""
-    return (
-        Membership.objects.filter(unit=unit, starts_on__lte=on)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
-        .select_related("person")
-    )
+    """Memberships of `unit` in force on `on`: started, not yet left, the term not yet over (001 §2.7) —
+    a term past its end stops counting on that day, before the sweep records it."""
+    return Membership.objects.filter(unit=unit).in_force_on(on).select_related("person")
 
 
 def composition(unit, on: datetime.date) -> list[Membership]:

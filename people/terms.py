@@ -195,7 +195,7 @@ def end_expired_terms(today: datetime.date, report=None, region=None) -> int:
             if report is not None and ended:
                 report.lines.append(f"{units[unit_id]}: истёк срок полномочий — выведено {len(ended)} чел.")
     if report is not None:
-        report.terms_expired = getattr(report, "terms_expired", 0) + ended_total
+        report.terms_expired += ended_total
     return ended_total
 
 
@@ -289,7 +289,7 @@ def check_renewals(today: datetime.date, report=None, region=None) -> int:
                         f"{unit}: состав обновлён меньше чем на треть ({check.renewed} из {check.total})."
                     )
     if report is not None:
-        report.renewal_under_third = getattr(report, "renewal_under_third", 0) + flagged
+        report.renewal_under_third += flagged
     return flagged
 
 

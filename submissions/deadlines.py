@@ -42,6 +42,8 @@ class SweepReport:
     terms_ending: int = 0  # memberships whose term ends within 30 days (meetings.governance)
     roadmap_overdue: int = 0  # roadmap items reported overdue (plans.sweep)
     surveys_closed: int = 0  # needs surveys closed at the end of their period (growth.services)
+    terms_expired: int = 0  # memberships ended by the sweep at the end of their term (people.terms, 001 §2.7)
+    renewal_under_third: int = 0  # new compositions renewed by less than a third (people.terms, 001 §2.8)
     emails: int = 0
     lines: list[str] = field(default_factory=list)
 
@@ -52,6 +54,7 @@ class SweepReport:
             f"не представлено {self.missing}, уведомлено вышестоящих {self.parents_notified}, "
             f"без заседаний за квартал {self.no_meetings}, истекает сроков {self.terms_ending}, "
             f"просрочено пунктов дорожных карт {self.roadmap_overdue}, анкет завершено {self.surveys_closed}, "
+            f"завершено сроков {self.terms_expired}, обновлено меньше трети {self.renewal_under_third}, "
             f"писем {self.emails}"
         )
 

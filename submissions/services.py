@@ -69,11 +69,6 @@ def check_can_file(user, submission) -> None:
         )
 
 
-def check_can_review(user, submission) -> None:
-    if submission.approver is None or not access_for(user).can("review", submission.approver):
-        raise PermissionDenied("Согласовывать этот документ может только согласующее подразделение.")
-
-
 @transaction.atomic
 def start(campaign, unit, by, now: datetime.datetime) -> Submission:
     """Open the unit's document for the campaign (idempotent: the existing one is returned)."""

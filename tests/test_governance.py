@@ -125,15 +125,15 @@ def test_a_term_ending_within_30_days_is_flagged_once(world, capsys):
 def test_a_renewed_term_is_flagged_again_before_its_new_end(world):
     deadlines.run_sweep(D(2027, 8, 1))
     expiring = "заканчивается срок полномочий"
-    before = notes(world.users.chair, expiring)
+    before = notes(world.users.secretary, expiring)
     membership = Membership.objects.get(person=world.users.secretary_person, unit=world.terek)
     membership.ends_on = D(2028, 8, 31)
     membership.save()
     deadlines.run_sweep(D(2027, 8, 2))
-    assert notes(world.users.chair, expiring) == before
+    assert notes(world.users.secretary, expiring) == before
     deadlines.run_sweep(D(2028, 8, 5))
-    assert notes(world.users.chair, expiring) == before + 1
-    note = Notification.objects.filter(user=world.users.chair, text__contains=expiring).latest("pk")
+    assert notes(world.users.secretary, expiring) == before + 1
+    note = Notification.objects.filter(user=world.users.secretary, text__contains=expiring).latest("pk")
     assert "до 31.08.2028" in note.text and world.users.secretary_person.short_name in note.text
 
 

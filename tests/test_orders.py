@@ -274,14 +274,17 @@ def test_renewal_of_less_than_a_third_warns(net, renewed, warns):
     assert result.under_third is warns
 
 
-def test_a_member_continuing_on_the_same_record_is_not_renewed(net):
+def test_a_term_never_closed_does_not_carry_into_the_next_composition(net):
+    # 001 §2.7: a member is elected for one year; a 2025/26 term that nobody closed stops counting on
+    # 01.09.2026 (issue 13) — it neither fills the new composition nor passes for a renewal.
     unit = net.terek_rmo
     Membership.objects.filter(unit=unit).delete()
     people = [f.PersonFactory(region=net.region) for _ in range(3)]
-    for person in people:  # the 2025/26 term, never closed: they simply stay
+    for person in people:
         f.member(person, unit, "member", starts_on=D(2025, 9, 1))
     result = services.renewal(unit, D(2026, 9, 15))
-    assert (result.renewed, result.total, result.under_third) == (0, 3, True)
+    assert (result.renewed, result.total, result.under_third) == (0, 0, False)
+    assert services.renewal(unit, D(2026, 8, 31)).total == 3
 
 
 def test_a_first_composition_does_not_warn(net):

@@ -157,3 +157,15 @@ def test_a_composition_entered_from_a_later_date_is_judged_on_the_day_of_the_swe
     sweep(later)
     check = RenewalCheck.objects.get(unit=rmo.baksan_rmo)
     assert (check.on, check.total, check.renewed, check.under_third) == (later, 3, 3, False)
+
+
+def test_the_unit_page_and_the_composition_page_show_the_warning(rmo, client):
+    """001 §2.8: where the composition is read and approved, the recorded warning stands above it."""
+    from django.urls import reverse
+
+    rmo.new_composition(kept=5, new=1)
+    sweep(NEW_YEAR + datetime.timedelta(days=terms.RENEWAL_GRACE_DAYS))
+    client.force_login(rmo.users.admin)
+    unit_page = client.get(rmo.baksan_rmo.get_absolute_url()).content.decode()
+    composition = client.get(reverse("orders:composition", args=[rmo.baksan_rmo.pk])).content.decode()
+    assert "обновлён меньше чем на треть" in unit_page and "обновлён меньше чем на треть" in composition

@@ -333,3 +333,10 @@ def test_the_demo_routes(db, client):
     assert plan.pk not in [s.pk for s in client.get(reverse("submissions:inbox")).context["page_obj"]]
     client.force_login(chair)
     assert plan.pk in [s.pk for s in client.get(reverse("submissions:inbox")).context["page_obj"]]
+
+
+def test_the_403_page_says_who_decides(client, net, routes):
+    """000 б, в: the refusal the user reads names the approver, not a generic «нет прав»."""
+    response = post(client, net.users.reviewer, routes["rmo"], "approve")
+    page = response.content.decode()
+    assert "Согласует Терское МунУМО." in page and "У вас нет прав на это действие" not in page
