@@ -48,6 +48,16 @@ ONE_A_YEAR = (
     "Кандидатура на {year} год уже предложена: одно предложение в год. "
     "Если её вернули на доработку, измените её и отправьте повторно."
 )
+DELEGATE_TAKEN = (
+    "Кандидатура «{person}» делегатом в РУМО на {year} год уже предложена. "
+    "Если её вернули на доработку, измените её и отправьте повторно."
+)
+
+
+def subject_of(role, person) -> str:
+    """What the one-a-year rule counts (Submission.own_subject): a unit's proposal of its chair or deputy is
+    one a year; its delegates to the РУМО (000 а) are several, each person once a year."""
+    return f"delegate-{person.pk}" if role == Candidacy.Role.DELEGATE else ""
 
 
 def start(submission) -> None:
@@ -111,12 +121,16 @@ def propose(
     if role == Candidacy.Role.DELEGATE and not may_propose_delegate(unit):
         raise ValidationError({"role": NOT_A_MUNICIPALITY})
     year = timezone.localdate(now).year
-    taken = Submission.objects.filter(campaign=None, own_kind=DocumentType.CANDIDATE, own_year=year, unit=unit)
+    subject = subject_of(role, person)
+    refusal = (DELEGATE_TAKEN if subject else ONE_A_YEAR).format(year=year, person=person)
+    taken = Submission.objects.filter(
+        campaign=None, own_kind=DocumentType.CANDIDATE, own_year=year, own_subject=subject, unit=unit
+    )
     if taken.exists():
-        raise ValidationError(ONE_A_YEAR.format(year=year))
+        raise ValidationError(refusal)
     try:
         with transaction.atomic():
-            submission = services.start_without_campaign(DocumentType.CANDIDATE, unit, year, by, now)
+            submission = services.start_without_campaign(DocumentType.CANDIDATE, unit, year, by, now, subject)
             Candidacy.objects.create(
                 submission=submission,
                 person=person,
@@ -125,7 +139,7 @@ def propose(
                 proposed_from=proposed_from,
             )
     except IntegrityError:  # a concurrent proposal of the same unit won
-        raise ValidationError(ONE_A_YEAR.format(year=year)) from None
+        raise ValidationError(refusal) from None
     return submission
 
 

@@ -139,6 +139,9 @@ class Submission(VersionedModel):
     )
     own_kind = models.CharField("вид документа вне кампании", max_length=20, choices=DocumentType.choices, blank=True)
     own_year = models.PositiveSmallIntegerField("год документа вне кампании", null=True, blank=True)
+    # What the one-a-year rule counts within a kind: a unit proposes one chair and one deputy a year, but
+    # each of its delegates to the РУМО separately (000 а) — «chair», «deputy», «delegate-<person>».
+    own_subject = models.CharField("предмет документа вне кампании", max_length=40, blank=True, default="")
     unit = models.ForeignKey(
         "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="submissions", verbose_name="подразделение"
     )
@@ -167,9 +170,9 @@ class Submission(VersionedModel):
         verbose_name_plural = "документы на согласовании"
         constraints = [
             models.UniqueConstraint(fields=["campaign", "unit"], name="submission_one_per_unit"),
-            # A document without a campaign (a candidacy): one of a kind a year per unit.
+            # A document without a campaign (a candidacy): one of a kind and subject a year per unit.
             models.UniqueConstraint(
-                fields=["unit", "own_kind", "own_year"],
+                fields=["unit", "own_kind", "own_year", "own_subject"],
                 condition=Q(campaign__isnull=True),
                 name="submission_one_a_year_without_campaign",
             ),

@@ -86,12 +86,20 @@ def start(campaign, unit, by, now: datetime.datetime) -> Submission:
 
 
 @transaction.atomic
-def start_without_campaign(document_type: str, unit, year: int, by, now: datetime.datetime) -> Submission:
-    """Open a document that belongs to no campaign (a candidacy): one of its kind a year per unit.
+def start_without_campaign(
+    document_type: str, unit, year: int, by, now: datetime.datetime, subject: str = ""
+) -> Submission:
+    """Open a document that belongs to no campaign (a candidacy): one of its kind and `subject` a year per
+    unit.
 
     IntegrityError if the unit already has one (the caller words the refusal)."""
     submission = Submission.objects.create(
-        campaign=None, own_kind=document_type, own_year=year, unit=unit, approver=approver_for(unit, document_type)
+        campaign=None,
+        own_kind=document_type,
+        own_year=year,
+        own_subject=subject,
+        unit=unit,
+        approver=approver_for(unit, document_type),
     )
     content_module(document_type).start(submission)
     workflow.record_start(submission, by, now=now, reason="документ создан")

@@ -98,3 +98,24 @@ def test_an_approved_chair_candidacy_does_not_enroll_anybody_in_the_rumo(net, lo
     submission.refresh_from_db()
     assert submission.state == State.APPROVED
     assert not Membership.objects.filter(unit=net.rumo, person=delegate).exists()
+
+
+def test_several_delegates_and_the_chair_are_proposed_in_one_year(net, login, delegate):
+    """000 а: «кандидатур руководителей МунМО и членов РУМО от муниципалитета» — several members a year, each
+    its own candidacy; the chair's candidacy keeps its own one-a-year rule beside them."""
+    second = f.PersonFactory(region=net.region, last_name="Второва", school=net.school)
+    client = login(net.users.methodist)
+    assert propose(client, net.terek, delegate).status_code == 302
+    assert propose(client, net.terek, second).status_code == 302
+    assert propose(client, net.terek, second, role="chair").status_code == 302
+    roles = sorted(Candidacy.objects.filter(submission__unit=net.terek).values_list("role", flat=True))
+    assert roles == ["chair", "delegate", "delegate"]
+
+
+def test_the_same_delegate_is_proposed_once_a_year(net, login, delegate):
+    client = login(net.users.methodist)
+    assert propose(client, net.terek, delegate).status_code == 302
+    response = propose(client, net.terek, delegate)
+    assert response.status_code == 200
+    assert "делегатом в РУМО" in response.content.decode() and "уже предложена" in response.content.decode()
+    assert Candidacy.objects.filter(submission__unit=net.terek).count() == 1
