@@ -21,7 +21,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import jobs
+from . import clock, jobs
 from .models import RenderedDocument
 
 # network/static, inside the package, so an installed wheel prints with the same fonts.
@@ -91,8 +91,11 @@ def render_and_store(rendered: RenderedDocument) -> RenderedDocument:
     RenderedDocument.objects.filter(pk=rendered.pk).update(status=RenderedDocument.Status.RUNNING)
     started = time.monotonic()
     try:
-        template_name, context, filename = document.build(obj)
-        data = render_pdf(template_name, context)
+        # One file serves every reader, whoever asked first and wherever it is rendered (a request or a
+        # worker): its dates and times are those of the document's region (issue 13).
+        with timezone.override(clock.zone(clock.region_of(obj))):
+            template_name, context, filename = document.build(obj)
+            data = render_pdf(template_name, context)
     except Exception as exc:
         logger.exception("PDF %s #%s v%s failed", rendered.kind, rendered.object_id, rendered.version)
         rendered.status = RenderedDocument.Status.FAILED

@@ -293,3 +293,27 @@ def test_the_hourly_task_sweeps_the_regions_whose_morning_came(buryatia, campaig
     summaries = regional_sweep()
     assert len(summaries) == 1 and summaries[0].startswith(f"{buryatia.region}, 26.02.2027")
     assert "просрочено 2" in summaries[0]
+
+
+def test_a_pdf_is_rendered_in_its_documents_region_whoever_asks(net, monkeypatch):
+    """One rendered file serves every reader: its times are the document's region's, not the portal's or
+    the first reader's (a worker has no viewer at all)."""
+    from django.utils import timezone as tz
+
+    from network import pdf
+    from network.models import RenderedDocument
+
+    net.region.timezone = "Asia/Irkutsk"
+    net.region.save()
+    seen = []
+
+    def build(obj):
+        seen.append(tz.get_current_timezone_name())
+        return "pdf/document.html", {}, "probe"
+
+    monkeypatch.setitem(pdf.REGISTRY, "tz-probe", pdf.PdfDocument("tz-probe", type(net.terek), build, lambda obj: 1))
+    monkeypatch.setattr(pdf, "render_pdf", lambda template, context: b"%PDF-1.4\n")
+    rendered = RenderedDocument.objects.create(kind="tz-probe", object_id=net.terek.pk, version=1)
+    with tz.override("Europe/Moscow"):
+        pdf.render_and_store(rendered)
+    assert seen == ["Asia/Irkutsk"]
