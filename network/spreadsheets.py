@@ -6,6 +6,7 @@ import datetime
 import re
 import tempfile
 
+from django.utils import timezone
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -63,12 +64,15 @@ def cell(ws, value, *, bold=False, number_format=None):
     formula: such a text is typed as a string, shown as it is, with no apostrophe; a text that would
     run as a formula if typed in also carries Excel's own «quote prefix» flag, so that editing the cell
     keeps it text — the apostrophe Excel shows in the formula bar is not part of the value), dates in the
-    Russian format (Excel cannot store a time zone: a datetime is written as its wall-clock time),
+    Russian format (Excel cannot store a time zone: a datetime is written as its wall-clock time in the
+    active time zone — the reader's region in a request, the requester's in a background export),
     headers bold.
 
     A value that needs no style goes out as it is: a styled cell object costs memory per cell."""
     as_text = starts_formula(value)
     if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
         value, number_format = value.replace(tzinfo=None), number_format or DATETIME_FORMAT
     elif isinstance(value, datetime.date):
         number_format = number_format or DATE_FORMAT

@@ -54,9 +54,13 @@ def run_export(export_id: int) -> str:
     if not jobs.claim(EXPORT_JOB, export_id):
         return "nothing to do"
     export = Export.objects.select_related("user").get(pk=export_id)
+    from network.clock import viewer_zone_name
+
     from .services import write_file
 
-    return write_file(export)
+    # The file is the requester's: its times read as their pages do, in their region (issue 13).
+    with timezone.override(viewer_zone_name(export.user)):
+        return write_file(export)
 
 
 def _run_import_job(job, upload_id: int, step: str, refused: tuple, suffix: str, fallback: str, done: str) -> str:

@@ -317,3 +317,35 @@ def test_a_pdf_is_rendered_in_its_documents_region_whoever_asks(net, monkeypatch
     with tz.override("Europe/Moscow"):
         pdf.render_and_store(rendered)
     assert seen == ["Asia/Irkutsk"]
+
+
+def test_a_spreadsheet_writes_times_in_the_active_zone():
+    """Excel keeps no zone: a time is written as the reader's wall clock (12:00 UTC is 20:00 in Irkutsk)."""
+    from django.utils import timezone as tz
+    from openpyxl import Workbook
+
+    from network.spreadsheets import cell
+
+    ws = Workbook(write_only=True).create_sheet("Лист")
+    noon_utc = datetime.datetime(2027, 2, 25, 12, 0, tzinfo=datetime.UTC)
+    with tz.override("Asia/Irkutsk"):
+        assert cell(ws, noon_utc).value == datetime.datetime(2027, 2, 25, 20, 0)
+
+
+def test_a_background_export_is_written_in_the_requesters_zone(net, monkeypatch):
+    """The worker has no request: the file takes the zone of the region of whoever asked for it."""
+    from django.utils import timezone as tz
+
+    from registers import services
+    from registers.models import Export
+    from registers.tasks import run_export
+
+    net.region.timezone = "Asia/Irkutsk"
+    net.region.save()
+    seen = []
+    monkeypatch.setattr(services, "write_file", lambda export: seen.append(tz.get_current_timezone_name()) or "done")
+    export = Export.objects.create(
+        user=net.users.secretary, register="units", background=True, rows_total=1, filename="units.xlsx"
+    )
+    run_export(export.pk)
+    assert seen == ["Asia/Irkutsk"]
