@@ -46,30 +46,21 @@ def _task(group, order, decision, since_field, label):
     return make
 
 
+# The expertise queues of services.inbox, each a group: (queue, heading, order, a decision owed, since, button).
+QUEUES = (
+    ("mine", CONCLUDE, 45, True, "submitted_at", "Написать заключение"),
+    ("assign", ASSIGN, 46, True, "submitted_at", "Назначить"),
+    ("decide", DECIDE, 47, True, "submitted_at", "Принять решение"),
+    ("publish", PUBLISH, 48, False, "decided_at", "Опубликовать"),
+)
+
+
 @provider
 def expertise(user, access, today):
     queues = services.inbox(user)
     tasks = []
-    tasks += limited(
-        queues["mine"].select_related(*RELATED),
-        _task(CONCLUDE, 45, True, "submitted_at", "Написать заключение"),
-        more_url=_queue_url("mine"),
-    )
-    tasks += limited(
-        queues["assign"].select_related(*RELATED),
-        _task(ASSIGN, 46, True, "submitted_at", "Назначить"),
-        more_url=_queue_url("assign"),
-    )
-    tasks += limited(
-        queues["decide"].select_related(*RELATED),
-        _task(DECIDE, 47, True, "submitted_at", "Принять решение"),
-        more_url=_queue_url("decide"),
-    )
-    tasks += limited(
-        queues["publish"].select_related(*RELATED),
-        _task(PUBLISH, 48, False, "decided_at", "Опубликовать"),
-        more_url=_queue_url("publish"),
-    )
+    for queue, *task in QUEUES:
+        tasks += limited(queues[queue].select_related(*RELATED), _task(*task), more_url=_queue_url(queue))
     return tasks
 
 

@@ -173,8 +173,24 @@ class UnitView(OpenPage):
         return ctx
 
 
-class DocumentListView(OpenPage):
-    """/open/<region>/plans/, /reports/: approved documents, newest period first; «?unit=» narrows."""
+class OpenListPage(OpenPage):
+    """A published list of the region, newest first, paginated; «?unit=» narrows it to one unit."""
+
+    def rows(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        qs = self.rows()
+        unit = unit_filter(self.request, self.region)
+        if unit is not None:
+            qs = qs.filter(unit=unit)
+        ctx.update(unit=unit, page_obj=paginate(self.request, qs))
+        return ctx
+
+
+class DocumentListView(OpenListPage):
+    """/open/<region>/plans/, /reports/: approved documents, newest period first."""
 
     template_name = "public/documents.html"
 
@@ -182,21 +198,18 @@ class DocumentListView(OpenPage):
         self.publication, self.kind_code = DOCUMENT_KINDS[kwargs["what"]]
         return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        qs = (
+    def rows(self):
+        return (
             Submission.objects.filter(
                 unit__region=self.region, state=State.APPROVED, campaign__document_type=self.kind_code
             )
             .select_related("campaign", "unit")
             .order_by("-campaign__year", "unit__name", "pk")
         )
-        unit = unit_filter(self.request, self.region)
-        if unit is not None:
-            qs = qs.filter(unit=unit)
-        ctx.update(unit=unit, what=self.kwargs["what"], page_obj=paginate(self.request, qs))
-        ctx["title"] = dict(SECTIONS)[self.publication]
-        return ctx
+
+    def get_context_data(self, **kwargs):
+        # «what» (plans or reports) comes with the URL's keyword arguments.
+        return super().get_context_data(title=dict(SECTIONS)[self.publication], **kwargs)
 
 
 def open_document(region, pk) -> Submission:
@@ -238,22 +251,16 @@ class DocumentPdfView(View):
         return pdf_response(request, pdf_kind, submission)
 
 
-class ProtocolListView(OpenPage):
+class ProtocolListView(OpenListPage):
     publication = Publication.PROTOCOLS
     template_name = "public/protocols.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        qs = (
+    def rows(self):
+        return (
             Meeting.objects.filter(unit__region=self.region, status=Meeting.Status.CONFIRMED)
             .select_related("unit")
             .order_by("-date", "-number", "-pk")
         )
-        unit = unit_filter(self.request, self.region)
-        if unit is not None:
-            qs = qs.filter(unit=unit)
-        ctx.update(unit=unit, page_obj=paginate(self.request, qs))
-        return ctx
 
 
 class ProtocolView(OpenPage):
@@ -278,22 +285,16 @@ class ProtocolView(OpenPage):
         return ctx
 
 
-class OrderListView(OpenPage):
+class OrderListView(OpenListPage):
     publication = Publication.ORDERS
     template_name = "public/orders.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        qs = (
+    def rows(self):
+        return (
             Order.objects.filter(unit__region=self.region, status=OrderStatus.SIGNED)
             .select_related("unit")
             .order_by("-date", "-number", "-pk")
         )
-        unit = unit_filter(self.request, self.region)
-        if unit is not None:
-            qs = qs.filter(unit=unit)
-        ctx.update(unit=unit, page_obj=paginate(self.request, qs))
-        return ctx
 
 
 class OrderView(OpenPage):

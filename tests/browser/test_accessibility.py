@@ -10,6 +10,7 @@ from monitoring.models import MonitoringCampaign
 from orgunits.models import OrgUnit
 from submissions.models import Campaign, Submission
 from tests.browser.axe import axe_source, describe, violations
+from tests.browser.session import open_logged_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,15 +18,7 @@ DEMO_DAY = datetime.date(2026, 11, 24)
 
 
 def log_in(browser, live_server, username, width=1366):
-    context = browser.new_context(locale="ru-RU", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return page
+    return open_logged_in(browser, live_server.url, username, DEMO_PASSWORD, width=width, timeout=20_000)[1]
 
 
 def pages_to_check():

@@ -21,6 +21,7 @@ from people.models import Membership
 from people.services import sync_person_access
 from submissions.models import Campaign, State, Submission
 from tests.browser.axe import axe_source, describe, violations
+from tests.browser.session import open_logged_in
 from workflow.engine import moves_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,15 +32,7 @@ YOUNG = "Работа с молодыми специалистами"
 
 
 def log_in(browser, live_server, username):
-    context = browser.new_context(locale="ru-RU", viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return page
+    return open_logged_in(browser, live_server.url, username, DEMO_PASSWORD, timeout=20_000)[1]
 
 
 def shot(page, name, found=None):

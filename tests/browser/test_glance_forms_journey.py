@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from people.models import Consent, Person, Subject
 from tests import factories as f
 from tests.browser.axe import axe_source, describe, violations
+from tests.browser.session import submit_login
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,10 +20,7 @@ PDF = b"%PDF-1.4\n% a scan of the consent\n"
 
 
 def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    submit_login(page, live_server.url, username, PASSWORD)
 
 
 @pytest.mark.parametrize("width", [1366, 390])

@@ -12,6 +12,7 @@ from meetings.models import Meeting
 from monitoring import services
 from monitoring.models import MonitoringCampaign, Row
 from tests.browser.axe import axe_source, describe, violations
+from tests.browser.session import submit_login
 from tests.conftest import PASSWORD
 from tests.test_monitoring_rules import make_set, teachers
 
@@ -27,10 +28,7 @@ def shot(page, name):
 
 
 def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    submit_login(page, live_server.url, username, PASSWORD)
 
 
 def check_axe(page, name, source, problems):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.axe import axe_source, describe, violations
+from tests.browser.session import open_logged_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,15 +28,7 @@ EXPECTED = {
 
 
 def log_in(browser, base_url, username, width, height):
-    context = browser.new_context(locale="ru-RU", viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Здравствуйте")
-    return context, page
+    return open_logged_in(browser, base_url, username, DEMO_PASSWORD, width=width, height=height)
 
 
 def group_headings(page) -> list[str]:

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from orgunits.access import grant_role
 from tests.browser.axe import axe_source, describe, violations
+from tests.browser.session import open_logged_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,15 +19,7 @@ SHOTS = os.path.join("test-artifacts", "keyboard")
 
 
 def log_in(browser, live_server, username, width):
-    context = browser.new_context(locale="ru-RU", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Здравствуйте")
-    return context, page
+    return open_logged_in(browser, live_server.url, username, PASSWORD, width=width)
 
 
 def focused(page) -> dict:

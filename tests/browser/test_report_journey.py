@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from orgunits.models import DocumentType
 from submissions.models import Campaign, State, Submission
+from tests.browser.session import open_logged_in
 from tests.conftest import PASSWORD
 from workflow.engine import moves_of
 
@@ -15,15 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def log_in(browser, live_server, username):
-    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Здравствуйте")
-    return page
+    return open_logged_in(browser, live_server.url, username, PASSWORD, width=1280)[1]
 
 
 def test_report_is_filed_returned_fixed_and_approved(net, live_server, browser):

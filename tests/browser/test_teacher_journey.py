@@ -11,6 +11,7 @@ from growth.models import Course
 from people.services import sync_person_access
 from tests import factories as f
 from tests.browser.axe import axe_source, describe, violations
+from tests.browser.session import open_logged_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,15 +21,7 @@ TASK_GROUP = "Подтвердить курсы повышения квалиф�
 
 
 def log_in(browser, live_server, username, width=1366):
-    context = browser.new_context(locale="ru-RU", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Здравствуйте")
-    return context, page
+    return open_logged_in(browser, live_server.url, username, PASSWORD, width=width)
 
 
 def shot(page, name):
