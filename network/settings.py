@@ -172,6 +172,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif os.environ.get("DB_POOLER", "").lower() in ("1", "true", "yes", "pgbouncer"):
+    # Behind PgBouncer in transaction mode a connection is another client's between two transactions,
+    # so a named (server-side) cursor opened by .iterator() outside atomic() would vanish mid-read
+    # (docs/postgresql.md). Streaming reads then fetch in chunks client-side instead.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
