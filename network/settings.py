@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 
+from network.storage import default_storage_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("METODSET_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -251,8 +253,13 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # is styled under `make run` without collectstatic; production serves the collected files.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
+# Files (scans, attachments, PDFs, exports): the local MEDIA_ROOT by default; with STORAGE_URL
+# (s3://KEY:SECRET@host:port/bucket?region=…&secure=0|1) an S3-compatible object store, private objects,
+# every download proxied through the portal's permission-checked views (network/storage.py). MEDIA_URL is
+# never routed: no file is served by its address.
+STORAGE_URL = os.environ.get("STORAGE_URL", "")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_config(STORAGE_URL),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
