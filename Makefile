@@ -32,11 +32,15 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo_network
 
+# Every Celery queue (network/settings.py CELERY_QUEUE_NAMES; tests/test_queues.py keeps the two lists equal):
+# one worker consumes all of them here; docker-compose.yml runs a worker per group of queues.
+QUEUES := celery,mail,pdf,exports,monitoring,sweep
+
 # The portal and a Celery worker with an embedded beat: Ctrl-C stops both.
 run: demo
 	@echo "Методсеть: http://127.0.0.1:$(PORT)/  (логины admin, reviewer, methodist, secretary, chair, teacher; пароль metodset-demo)"
 	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
-	$(BIN)/celery -A network worker --beat --loglevel=INFO --concurrency=1 --hostname=metodset@%h & \
+	$(BIN)/celery -A network worker --beat -Q $(QUEUES) --loglevel=INFO --concurrency=1 --hostname=metodset@%h & \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & \
 	wait -n
 
@@ -77,8 +81,9 @@ serve-prod: install
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/gunicorn network.wsgi:application --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile -
 
+# All queues by default; `make worker QUEUES=exports` adds a worker for one queue (several may run at once).
 worker: install
-	$(BIN)/celery -A network worker --loglevel=INFO --concurrency=2
+	$(BIN)/celery -A network worker -Q $(QUEUES) --loglevel=INFO --concurrency=2 --hostname=metodset-$$$$@%h
 
 beat: install
 	$(BIN)/celery -A network beat --loglevel=INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler

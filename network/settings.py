@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from kombu import Queue
 
 from network.storage import default_storage_config
 
@@ -319,6 +320,21 @@ if not CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
         "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
     }
+# Named queues (issue 14): a big export never delays a letter. Tasks are routed by name; a task no route
+# names goes to the default queue «celery». A worker consumes the queues given by -Q (`make worker` all of them,
+# docker-compose.yml one service per group); tests/test_queues.py checks every task lands in a declared queue.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_QUEUE_NAMES = ("celery", "mail", "pdf", "exports", "monitoring", "sweep")
+CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in CELERY_QUEUE_NAMES)
+CELERY_TASK_ROUTES = {
+    "network.relay_mail": {"queue": "mail"},
+    "network.render_document": {"queue": "pdf"},
+    "registers.*": {"queue": "exports"},  # exports, import checks and loads
+    "monitoring.*": {"queue": "monitoring"},
+    "network.regional_sweep": {"queue": "sweep"},
+    "network.requeue_jobs": {"queue": "sweep"},
+    "submissions.deadline_sweep": {"queue": "sweep"},
+}
 # A job queued this long ago and not started, or running this long without a sign of life, is sent again.
 JOBS_STALE_MINUTES = int(os.environ.get("JOBS_STALE_MINUTES", "30"))
 # A job that crashed its worker this many times is marked failed instead of being sent again.
