@@ -8,6 +8,9 @@ from people.services import sync_person_access
 
 from . import factories as f
 
+# A real S3-protocol server for the object-storage tests (moto_server, or S3_TEST_URL): tests/s3server.py.
+pytest_plugins = ["tests.s3server"]
+
 PASSWORD = "pass-Word-123"
 
 
