@@ -14,6 +14,7 @@ What is assessed (see rules.Scope for how the teachers of each are counted):
 """
 
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -246,6 +247,11 @@ class MonitoringCampaign(models.Model):
         active = [Computation.Status.PENDING, Computation.Status.RUNNING]
         return self.computations.filter(status__in=active).order_by("-pk").first()
 
+    @cached_property
+    def last_computation(self):
+        """The computation the campaign page shows: its progress while it waits or runs, else how it ended."""
+        return self.computations.order_by("-pk").first()
+
 
 class Row(models.Model):
     """One assessed unit or school of a campaign, with its total (kept in step with its results)."""
@@ -353,7 +359,8 @@ class Recommendation(VersionedModel):
 
 
 class Computation(models.Model):
-    """A computation of a big campaign asked for a worker (network/jobs.py): it waits for the queue
+    """A computation of a campaign asked for a worker (network/jobs.py; every computation runs in the
+    «monitoring» queue, its page follows steps_done of steps_total): it waits for the queue
     (queued_at empty) while the broker is down and is sent again by network.requeue_jobs, so a
     requested computation is never lost."""
 
@@ -371,6 +378,10 @@ class Computation(models.Model):
     status = models.CharField("состояние", max_length=10, choices=Status.choices, default=Status.PENDING)
     summary = models.CharField("итог", max_length=500, blank=True)
     error = models.TextField(blank=True)
+    # Progress, written by the worker as it goes (services.compute's steps: the subtree, each rule, the writing).
+    steps_done = models.PositiveIntegerField("выполнено шагов", default=0)
+    steps_total = models.PositiveIntegerField("всего шагов", default=0)
+    stage = models.CharField("текущий шаг", max_length=300, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     touched_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -58,20 +58,57 @@ def _lock_open(campaign_id) -> MonitoringCampaign:
     return campaign
 
 
-@transaction.atomic
-def compute(campaign_id: int, today: datetime.date, now: datetime.datetime | None = None) -> ComputeSummary:
+def _check_open(campaign_id) -> MonitoringCampaign:
+    campaign = MonitoringCampaign.objects.select_related("root__kind", "indicator_set", "region").get(pk=campaign_id)
+    if not campaign.is_open:
+        raise ValidationError(CLOSED)
+    return campaign
+
+
+def _no_progress(done: int, total: int, stage: str) -> None:
+    pass
+
+
+def compute(
+    campaign_id: int, today: datetime.date, now: datetime.datetime | None = None, progress=None
+) -> ComputeSummary:
     """(Re)compute every computed value of an open campaign; hand-entered values are left alone.
 
-    Idempotent: computing twice on one day gives the same rows and results.
+    Idempotent: computing twice on one day gives the same rows and results, so a retry after a crash
+    recomputes. The subtree and each rule are read first, reporting `progress(done, total, stage)` after
+    each step (the worker writes it on its Computation row, which the page polls); the rows and values are
+    then written in one transaction that locks the campaign and checks it is still open, so a compute
+    racing a close cannot rewrite a closed year.
     """
-    campaign = _lock_open(campaign_id)
+    progress = progress or _no_progress
+    campaign = _check_open(campaign_id)
     if today < datetime.date(campaign.year, 1, 1):
         raise ValidationError(NOT_STARTED)
     indicators = indicators_of(campaign)
+    computed_indicators = [i for i in indicators if not i.is_manual]
+    total = len(computed_indicators) + 2  # the subtree, each rule, the writing
+    progress(0, total, "Состав подразделений и педагоги")
     levels = {i.assessed for i in indicators}
     mo_kinds = set(campaign.indicator_set.mo_kinds.values_list("pk", flat=True))
     scope = rules.Scope(campaign, today).load(levels, mo_kinds)
+    done = 1
+    keys_of = {level: [k for k, spec in scope.rows.items() if spec.assessed == level] for level in levels}
+    outcomes = {}
+    for indicator in computed_indicators:
+        progress(done, total, f"Показатель «{indicator.short_name}»")
+        outcomes[indicator.pk] = rules.RULES[indicator.rule].compute(
+            scope, keys_of[indicator.assessed], indicator.params
+        )
+        done += 1
+    progress(done, total, "Запись значений")
+    summary = _write(campaign_id, scope, indicators, keys_of, outcomes, today, now)
+    progress(total, total, "")
+    return summary
 
+
+@transaction.atomic
+def _write(campaign_id, scope, indicators, keys_of, outcomes, today, now) -> ComputeSummary:
+    campaign = _lock_open(campaign_id)
     existing = {row_key(r): r for r in campaign.rows.all()}
     stale = [r.pk for key, r in existing.items() if key not in scope.rows]
     if stale:
@@ -88,13 +125,12 @@ def compute(campaign_id: int, today: datetime.date, now: datetime.datetime | Non
 
     computed, manual = [], []
     for indicator in indicators:
-        keys = [k for k, spec in scope.rows.items() if spec.assessed == indicator.assessed]
+        keys = keys_of[indicator.assessed]
         if indicator.is_manual:
             manual += [Result(row=rows[k], indicator=indicator, source=Result.Source.MANUAL) for k in keys]
             continue
-        outcomes = rules.RULES[indicator.rule].compute(scope, keys, indicator.params)
         for key in keys:
-            o = outcomes[key]
+            o = outcomes[indicator.pk][key]
             percent, score = scoring.score(indicator, o.numerator, o.denominator, o.participants)
             computed.append(
                 Result(

@@ -9,6 +9,7 @@ urlpatterns = [
     path("monitoring/new/", views.CampaignCreateView.as_view(), name="campaign_add"),
     path("monitoring/<int:pk>/", views.CampaignView.as_view(), name="campaign"),
     path("monitoring/<int:pk>/compute/", views.ComputeView.as_view(), name="compute"),
+    path("monitoring/<int:pk>/compute/progress/", views.ComputeProgressView.as_view(), name="compute_progress"),
     path("monitoring/<int:pk>/close/", views.CloseView.as_view(), name="close"),
     path("monitoring/<int:pk>/export.xlsx", views.ExportView.as_view(), name="export"),
     path("monitoring/<int:pk>/manual/", views.ManualListView.as_view(), name="manual"),

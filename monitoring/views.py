@@ -7,7 +7,6 @@ assessed unit; hand-entered values are for those who file for or administer the 
 or review the campaign; only reviewers of the root create, compute, close and recommend.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,8 +18,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
+from django_htmx.http import HttpResponseClientRefresh
 
-from network import jobs
 from network.forms import attach_errors
 from network.models import StaleVersionError
 from network.uploads import KeptUploadsViewMixin
@@ -60,26 +59,31 @@ def may_review_somewhere(user) -> bool:
     return access.superuser or bool(access.grants.get("review_subtree"))
 
 
-def start_compute(request, campaign, today, now) -> None:
-    """Compute now, or in the background when the subtree is big (settings.MONITORING_SYNC_UNITS)."""
-    limit = getattr(settings, "MONITORING_SYNC_UNITS", 3000)
-    if campaign.root.descendant_total > limit:
-        from .tasks import request_computation
+def start_compute(request, campaign, today) -> None:
+    """Every computation runs in a worker (queue «monitoring»): a region's takes minutes, longer than a
+    request may. The campaign page follows its progress (ComputeProgressView) and shows the results when
+    it ends; where Celery runs eager (tests) it has ended by the redirect."""
+    from .tasks import request_computation
 
-        queued = request_computation(campaign, today, request.user)
-        if queued is False:  # the broker is down: the computation is kept and sent by network.requeue_jobs
-            messages.warning(request, f"{jobs.UNAVAILABLE} Подразделений много: расчёт выполнится в фоне.")
-        else:
-            messages.info(
-                request, "Подразделений много: расчёт запущен в фоне, обновите страницу через несколько минут."
-            )
-        return
-    try:
-        summary = services.compute(campaign.pk, today, now)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return
-    messages.success(request, f"Значения рассчитаны на {today:%d.%m.%Y}: {summary}.")
+    job, created = request_computation(campaign, today, request.user)
+    if not created:
+        messages.info(request, "Расчёт уже идёт: его ход — на этой странице.")
+    elif job.status == job.Status.PENDING:  # eager mode has already computed it (the page shows the summary)
+        messages.info(request, "Расчёт запущен в фоне: ход расчёта — на этой странице, результаты появятся сами.")
+
+
+class ComputeProgressView(LoginRequiredMixin, TemplateView):
+    """The progress fragment the campaign page polls (htmx) while a computation waits or runs; when it has
+    ended the page reloads (HX-Refresh) with the new values."""
+
+    template_name = "monitoring/_compute_progress.html"
+
+    def get(self, request, *args, **kwargs):
+        campaign = get_campaign(request.user, kwargs["pk"])
+        job = campaign.last_computation
+        if job is None or job.status not in (job.Status.PENDING, job.Status.RUNNING):
+            return HttpResponseClientRefresh() if request.htmx else redirect(campaign)
+        return self.render_to_response(self.get_context_data(campaign=campaign, job=job))
 
 
 # -- campaigns --------------------------------------------------------------------------------
@@ -149,7 +153,7 @@ class CampaignCreateView(LoginRequiredMixin, FormView):
             form.add_error(None, "Мониторинг этого подразделения по этому набору за этот год уже есть.")
             return self.form_invalid(form)
         messages.success(self.request, f"Кампания «{campaign}» создана.")
-        start_compute(self.request, campaign, self.today, self.now)
+        start_compute(self.request, campaign, self.today)
         return redirect(campaign)
 
 
@@ -316,11 +320,11 @@ class CampaignView(LoginRequiredMixin, TemplateView):
 class ComputeView(LoginRequiredMixin, View):
     def post(self, request, pk):
         campaign = get_campaign(request.user, pk, "review")
-        now, today = clock()
+        _, today = clock()
         if not campaign.is_open:
             messages.error(request, services.CLOSED)
         else:
-            start_compute(request, campaign, today, now)
+            start_compute(request, campaign, today)
         return redirect(campaign)
 
 

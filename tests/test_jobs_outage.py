@@ -151,10 +151,7 @@ def test_a_long_pdf_waits_for_the_broker_and_then_renders(net, login, monkeypatc
     assert b"".join(client.get(url).streaming_content).startswith(b"%PDF")
 
 
-def test_a_monitoring_computation_waits_for_the_broker_and_then_runs(
-    net, login, settings, django_capture_on_commit_callbacks
-):
-    settings.MONITORING_SYNC_UNITS = 0
+def test_a_monitoring_computation_waits_for_the_broker_and_then_runs(net, login, django_capture_on_commit_callbacks):
     indicator_set = make_set(net.region, ("routes", "routes", {}))
     campaign = MonitoringCampaign.objects.create(
         region=net.region, indicator_set=indicator_set, year=timezone.localdate().year, root=net.baksan

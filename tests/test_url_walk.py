@@ -234,6 +234,7 @@ OBJECTS: dict[str, dict[str, object]] = {
     # monitoring
     "monitoring:campaign": {"pk": MonitoringCampaign},
     "monitoring:compute": {"pk": MonitoringCampaign},
+    "monitoring:compute_progress": {"pk": MonitoringCampaign},
     "monitoring:close": {"pk": MonitoringCampaign},
     "monitoring:export": {"pk": MonitoringCampaign},
     "monitoring:manual": {"pk": MonitoringCampaign},
