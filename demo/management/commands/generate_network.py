@@ -8,31 +8,60 @@ from django.utils import timezone
 
 from demo.synthetic import Generator, Size
 
+NUMBERS = (
+    "regions",
+    "municipalities",
+    "schools",
+    "teachers",
+    "rmos",
+    "events",
+    "seed",
+    "first",
+    "orders",
+    "meetings",
+    "notifications",
+    "import_rows",
+    "compute",
+)
+SMALL = {
+    "regions": 2,
+    "municipalities": 10,
+    "schools": 40,
+    "teachers": 1000,
+    "orders": 400,
+    "notifications": 50,
+    "import_rows": 20,
+    "events": 5,
+}
+
 
 class Command(BaseCommand):
     help = (
         "Строит синтетическую сеть заданного размера (по умолчанию — близко к национальной): регионы, "
-        "муниципалитеты, школы, педагоги, членство, планы и отчёты, мероприятия. Для нагрузочных проверок."
+        "муниципалитеты, школы с ШМО по предметам, муниципальные предметные МО, педагоги и их членство, "
+        "планы и отчёты с историей, заседания, приказы, мероприятия, курсы, банк практик, мониторинг. "
+        "Регион, уже построенный раньше, пропускается: прерванный запуск можно повторить. Для нагрузочных проверок."
     )
 
     def add_arguments(self, parser):
         defaults = Size()
-        for name in ("regions", "municipalities", "schools", "teachers", "rmos", "events", "seed", "first"):
-            parser.add_argument(f"--{name}", type=int, default=getattr(defaults, name))
+        for name in NUMBERS:
+            parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=int, default=None)
         parser.add_argument(
-            "--small", action="store_true", help="2 региона, 10 муниципалитетов, 40 школ, 1000 педагогов"
+            "--small",
+            action="store_true",
+            help="2 региона, 10 муниципалитетов, 40 школ, 1000 педагогов, 400 приказов (для проверки)",
         )
+        parser.add_argument("--no-extras", action="store_true", help="без объектов бенчмарка первого региона")
         parser.add_argument("--date", type=datetime.date.fromisoformat, default=None, help="«сегодня», ГГГГ-ММ-ДД")
+        self.defaults = defaults
 
     def handle(self, *args, **opts):
-        size = Size(
-            **{
-                k: opts[k]
-                for k in ("regions", "municipalities", "schools", "teachers", "rmos", "events", "seed", "first")
-            }
-        )
+        values = {name: getattr(Size(), name) for name in NUMBERS}
         if opts["small"]:
-            size.regions, size.municipalities, size.schools, size.teachers = 2, 10, 40, 1000
+            values.update(SMALL)
+        values.update({name: opts[name] for name in NUMBERS if opts[name] is not None})
+        size = Size(**values, extras=not opts["no_extras"])
         today = opts["date"] or timezone.localdate()
         started = time.monotonic()
         try:
