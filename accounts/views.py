@@ -42,3 +42,34 @@ class LockoutsView(LoginRequiredMixin, TemplateView):
         lockouts.unlock(request.user, found[0])
         messages.success(request, f"Блокировка снята ({found[0].label} {value}): вход снова возможен.")
         return redirect("accounts:lockouts")
+
+
+class ApiTokenView(LoginRequiredMixin, TemplateView):
+    """«Доступ к API»: the user's own key to the read-only API (api/). Making one shows it once — only its
+    hash is kept — and replaces the previous key; revoking deletes it. Only one's own key: no id in the URL."""
+
+    template_name = "accounts/api_token.html"
+
+    def get_context_data(self, **kwargs):
+        from api.models import ApiToken
+
+        token = ApiToken.objects.filter(user=self.request.user).first()
+        return super().get_context_data(token=token, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        from api.models import ApiToken
+
+        action = request.POST.get("action")
+        if action == "create":
+            _token, key = ApiToken.issue(request.user)
+            response = self.render_to_response(self.get_context_data(new_key=key))
+            response["Cache-Control"] = "no-store"  # the key is on this page only, never in a cache
+            return response
+        if action == "revoke":
+            if ApiToken.objects.filter(user=request.user).delete()[0]:
+                messages.success(request, "Ключ API отозван: обращения с ним больше не принимаются.")
+            else:
+                messages.info(request, "У вас нет ключа API — отзывать нечего.")
+            return redirect("accounts:api_token")
+        messages.error(request, "Неизвестное действие: выберите «Создать ключ» или «Отозвать ключ».")
+        return redirect("accounts:api_token")

@@ -93,6 +93,10 @@ INSTALLED_APPS = [
     "worklist",  # «Мои задачи» and «Входящие»: every app's <app>/worklist.py providers (worklist/registry.py)
     "workflow",  # the one workflow engine: every state change of every document (workflow/engine.py)
     "accounts",
+    # The read-only JSON API for regional systems (/api/v1/, api/): DRF with an OpenAPI schema.
+    "rest_framework",
+    "drf_spectacular",
+    "api",
     # Demo data (`load_demo_network`): installed everywhere — it has no models or URLs — and its command
     # refuses when DEMO_ENABLED is off, so production and development run the same app list.
     "demo",
@@ -387,6 +391,49 @@ REGISTER_IMPORT_MAX_BYTES = int(os.environ.get("REGISTER_IMPORT_MAX_BYTES", str(
 # An .xlsx unpacked may be no larger (checked in the zip's table before parsing: zip bombs);
 # 50 000 rows of a register are about 40 MB of XML.
 REGISTER_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("REGISTER_IMPORT_MAX_UNPACKED_BYTES", str(100 * 1024 * 1024)))
+
+# The read-only API (api/, /api/v1/): per-user tokens (api.models.ApiToken, only their hash is kept) or the
+# browser's session, every list through restrict(), cursor pages, a rate limit per user. The limit counts in
+# API_CACHE_URL (Redis, e.g. redis://redis:6379/2) so that every web node counts together; without it each
+# process counts on its own (fine for one process; `check --deploy` warns in production).
+API_CACHE_URL = os.environ.get("API_CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": API_CACHE_URL, "KEY_PREFIX": "api"}
+        if API_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+    ),
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",  # first: a request without credentials gets 401
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.ApiUserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_user": os.environ.get("API_RATE", "1200/hour")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiCursorPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Методсеть API",
+    "DESCRIPTION": "Реестры сети научно-методического сопровождения педагогов только для чтения: подразделения "
+    "с цепочкой вышестоящих, педагоги, членство, кампании и состояние документов, планы и отчёты, заседания, "
+    "приказы, мероприятия, результаты мониторинга. Каждый ответ содержит только то, что пользователь токена "
+    "видит на портале.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": False,
+    "ENUM_NAME_OVERRIDES": {},
+}
 
 LOGGING = {
     "version": 1,

@@ -38,4 +38,5 @@ urlpatterns = [
     path("", include("registers.urls")),
     path("", include("history.urls")),
     path("", include("public.urls")),  # /open/<region>/ (001 §1.3) and /calendar/ feeds
+    path("api/", include("api.urls")),  # the read-only JSON API for regional systems (/api/v1/, api/)
 ]
