@@ -63,6 +63,7 @@ bench: install
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 	$(BIN)/python scripts/bench_login.py
 	$(BIN)/python scripts/bench_mail.py
+	$(BIN)/python scripts/bench_http.py
 
 # How long a 100-item plan takes to print (a benchmark, not a test; a throw-away database).
 bench-pdf: install

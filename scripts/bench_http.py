@@ -358,7 +358,8 @@ def cleanup() -> dict:
             "history": entries.delete()[0],
         }
         Submission.objects.filter(pk__in=submissions).delete()
-        removed["campaigns"] = Campaign.objects.filter(pk__in=campaigns).delete()[0]
+        Campaign.objects.filter(pk__in=campaigns).delete()
+        removed["campaigns"] = len(campaigns)
         Membership.objects.filter(pk__in=memberships).delete()
         Person.objects.filter(pk__in=people).delete()
         for model in (AccessAttempt, AccessLog, AccessFailureLog):
@@ -372,7 +373,8 @@ def cleanup() -> dict:
             if str(s.get_decoded().get("_auth_user_id", "")) in {str(pk) for pk in users}
         ]
         Session.objects.filter(pk__in=sessions).delete()
-        removed["users"] = User.objects.filter(pk__in=users).delete()[0]
+        User.objects.filter(pk__in=users).delete()
+        removed["users"] = len(users)
         removed["documents"] = len(submissions)
     return removed
 
