@@ -42,6 +42,11 @@ class SchemaView(SpectacularAPIView):
 
 urlpatterns = [
     path("v1/schema/", SchemaView.as_view(), name="schema"),
+    path(
+        "v1/campaigns/<int:pk>/units/",
+        views.CampaignUnitViewSet.as_view({"get": "list"}),
+        name="campaign-units",
+    ),
     path("v1/docs/", views.DocsView.as_view(), name="docs"),
     path("v1/", include(router.urls)),
 ]

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, viewsets
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from events.models import Event
@@ -221,25 +220,33 @@ class CampaignViewSet(ApiViewSet):
             .prefetch_related("filer_kinds")
         )
 
-    @extend_schema(
+
+@extend_schema_view(
+    list=extend_schema(
         summary="Состояние документов кампании по подразделениям",
         description="Подразделения, которые должны представить документ кампании и которые пользователь видит: "
         "состояние документа на сегодня (в часовом поясе региона), даты представления и согласования, "
-        "когда напоминали. Как сводка кампании на портале.",
-        responses=serializers.CampaignUnitSerializer(many=True),
-        filters=True,
+        "когда напоминали. Как сводка кампании на портале; кампания, которой пользователь не видит, — 404.",
     )
-    @action(
-        detail=True,
-        url_path="units",
-        serializer_class=serializers.CampaignUnitSerializer,
-        filterset_class=filters.CampaignUnitFilter,
-    )
-    def units(self, request, pk=None):
-        campaign = get_object_or_404(self.get_queryset(), pk=pk)
+)
+class CampaignUnitViewSet(ApiViewSet):
+    """/campaigns/<pk>/units/: the campaign's dashboard rows (submissions.dashboard), the expected units restricted."""
+
+    serializer_class = serializers.CampaignUnitSerializer
+    filterset_class = filters.CampaignUnitFilter
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator: no campaign in the URL
+            return OrgUnit.objects.none()
+        user = self.request.user
+        campaign = get_object_or_404(
+            campaigns_for(user).filter(document_type__in=[DocumentType.PLAN, DocumentType.REPORT]),
+            pk=self.kwargs["pk"],
+        )
         today = today_of(campaign, timezone.now())
-        rows = (
-            dashboard.with_submission(campaign.expected_units().restrict(request.user, "view"), campaign)
+        return (
+            dashboard.with_submission(campaign.expected_units().restrict(user, "view"), campaign)
             .annotate(
                 dash_state=dashboard.state_expression(campaign, today),
                 sub_id=F("sub__id"),
@@ -252,9 +259,6 @@ class CampaignViewSet(ApiViewSet):
             )
             .select_related("kind")
         )
-        rows = self.filter_queryset(rows)
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class SubmissionViewSet(ApiViewSet):

@@ -456,3 +456,66 @@ def test_campaign_units_cost_the_same_queries_whatever_the_size(world):
     small = count()
     grow(world, 12)
     assert count() == small <= 9
+
+
+# -- «Доступ к API»: the user's own key -----------------------------------------------------------------
+
+
+def test_the_token_page_makes_a_key_shown_once_and_revokes_it(net, login):
+    client = login(net.users.methodist)
+    url = reverse("accounts:api_token")
+    page = client.get(url).content.decode()
+    assert "Ключа API у вас нет." in page and "Создать ключ" in page
+
+    response = client.post(url, {"action": "create"})
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    key = response.context["new_key"]
+    assert key.startswith("mts_") and len(key) > 40
+    assert key in response.content.decode() and "больше его не покажет" in response.content.decode()
+    token = ApiToken.objects.get(user=net.users.methodist)
+    assert token.digest == digest_of(key) and key not in str(ApiToken.objects.values().get())
+    again = client.get(url).content.decode()
+    assert key not in again and token.hint in again  # shown once: afterwards only its first characters
+
+    api = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    assert ids(api.get(reverse("api:unit-list"))) == set(
+        OrgUnit.objects.filter(tree_id=net.terek.tree_id, lft__gte=net.terek.lft, lft__lte=net.terek.rght).values_list(
+            "pk", flat=True
+        )
+    )
+
+    # a new key replaces the old one
+    second = client.post(url, {"action": "create"}).context["new_key"]
+    assert second != key and ApiToken.objects.filter(user=net.users.methodist).count() == 1
+    assert api.get(reverse("api:unit-list")).status_code == 401
+
+    response = client.post(url, {"action": "revoke"}, follow=True)
+    assert "Ключ API отозван" in response.content.decode()
+    assert not ApiToken.objects.filter(user=net.users.methodist).exists()
+    assert Client(HTTP_AUTHORIZATION=f"Token {second}").get(reverse("api:unit-list")).status_code == 401
+
+
+def test_the_token_page_touches_only_ones_own_key(net, login):
+    _theirs, their_key = ApiToken.issue(net.users.admin)
+    client = login(net.users.teacher)
+    client.post(reverse("accounts:api_token"), {"action": "revoke"})
+    client.post(reverse("accounts:api_token"), {"action": "create"})
+    assert ApiToken.objects.filter(user=net.users.admin, digest=digest_of(their_key)).exists()
+    assert Client(HTTP_AUTHORIZATION=f"Token {their_key}").get(reverse("api:unit-list")).status_code == 200
+    assert ApiToken.objects.filter(user=net.users.teacher).count() == 1
+
+
+def test_the_token_page_needs_a_login_and_an_action(net, login):
+    url = reverse("accounts:api_token")
+    response = Client().get(url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert Client().post(url, {"action": "create"}).status_code == 302
+    assert not ApiToken.objects.exists()
+    response = login(net.users.teacher).post(url, {}, follow=True)
+    assert "Неизвестное действие" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_the_user_menu_links_to_the_token_page(net, login):
+    page = login(net.users.teacher).get(reverse("home")).content.decode()
+    assert f'href="{reverse("accounts:api_token")}">Доступ к API</a>' in page
