@@ -259,22 +259,27 @@ def test_a_background_export_is_written_to_the_bucket_and_downloaded(s3, net, lo
 
 @pytest.mark.s3
 @pytest.mark.django_db
-def test_an_import_file_is_stored_in_the_bucket_and_read_back(s3, net, login):
+def test_an_import_file_is_stored_in_the_bucket_and_read_back(s3, net, login, django_capture_on_commit_callbacks):
     from demo.orgunits import inn_with_checksum
+
+    from .background import worker
 
     book = Workbook()
     book.active.append(["ИНН", "Полное наименование", "Краткое наименование", "Муниципалитет", "Адрес"])
     book.active.append(
-        [inn_with_checksum("070000001"), "МОУ № 1", "МОУ № 1", "РУМО КБР / ЦНППМ КБР / Терское МунУМО", "ул. Мира"]
+        [inn_with_checksum("075555555"), "МОУ № 1", "МОУ № 1", "РУМО КБР / ЦНППМ КБР / Терское МунУМО", "ул. Мира"]
     )
     buffer = io.BytesIO()
     book.save(buffer)
-    response = login(net.users.admin).post(
-        reverse("registers:import", args=["schools"]), {"file": SimpleUploadedFile("schools.xlsx", buffer.getvalue())}
-    )
+    client = login(net.users.admin)
+    with worker(django_capture_on_commit_callbacks):  # the check may run in a worker: it reads the file back
+        response = client.post(
+            reverse("registers:import", args=["schools"]),
+            {"file": SimpleUploadedFile("schools.xlsx", buffer.getvalue())},
+        )
     assert response.status_code == 302
     upload = Import.objects.get()
-    assert upload.status == "preview" and upload.totals["new"] == 1
+    assert upload.status == "preview" and upload.totals["new"] == 1, (upload.totals, upload.rows)
     assert upload.file.name in s3.object_keys()
 
 
@@ -340,3 +345,45 @@ def test_a_file_missing_from_the_bucket_is_a_404_not_a_500(s3, net, login):
     attachment.file.save("план.pdf", ContentFile(PDF), save=True)
     s3.client.delete_object(Bucket=s3.bucket, Key=attachment.file.name)
     assert login(net.users.secretary).get(reverse("attachments:download", args=[attachment.pk])).status_code == 404
+
+
+@pytest.mark.s3
+@pytest.mark.django_db
+def test_a_monitoring_evidence_file_is_kept_stored_and_served_from_the_bucket(s3, net, login):
+    import datetime
+    import re
+
+    from monitoring.models import Result
+
+    from .test_monitoring_rules import make_campaign, make_set, result_of
+
+    indicator_set = make_set(net.region, ("assessment", "", {}, {"short_name": "Оценка"}))
+    campaign = make_campaign(indicator_set, net.terek, today=datetime.date.today())
+    manual = result_of(campaign, net.shmo, "assessment")
+    client = login(net.users.shmo_secretary)
+    url = reverse("monitoring:enter", args=[manual.pk])
+    data = {"numerator": "17", "denominator": "10", "evidence_text": "Приказ № 12", "evidence_url": ""}
+    wrong = client.post(url, {**data, "evidence_file": SimpleUploadedFile("приказ.pdf", PDF)})
+    token = re.search(r'name="evidence_file__kept" value="([^"]+)"', wrong.content.decode()).group(1)
+    assert client.post(url, {**data, "numerator": "7", "evidence_file__kept": token}).status_code == 302
+    manual = Result.objects.get(pk=manual.pk)
+    assert manual.evidence_file.name in s3.object_keys()
+
+    download = client.get(reverse("monitoring:evidence", args=[manual.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert login(net.users.baksan_methodist).get(reverse("monitoring:evidence", args=[manual.pk])).status_code == 404
+
+
+@pytest.mark.s3
+@pytest.mark.django_db
+def test_a_development_file_is_stored_in_the_bucket_and_hidden_until_published(s3, net, login):
+    from .test_practices import PDF as DEVELOPMENT
+    from .test_practices import advance, new_dev
+
+    dev = advance(net, new_dev(net), "recommended")
+    stored = dev.current_file
+    assert stored.file.name in s3.object_keys()
+    url = reverse("practices:file", args=[stored.pk])
+    assert login(net.users.outsider).get(url).status_code == 404
+    download = login(net.users.teacher).get(url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == DEVELOPMENT
