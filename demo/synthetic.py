@@ -602,7 +602,9 @@ class Generator:
                 for number_, day in enumerate(days, start=1):
                     template, heading = rng.choice(headings)
                     heading = heading.format(year=year, unit=unit.short_name)
-                    signed = day < self.today - datetime.timedelta(days=3) or rng.random() < 0.5
+                    # The last month's orders are half drafts yet; an older one was left a draft now and then.
+                    recent = day > self.today - datetime.timedelta(days=30)
+                    signed = rng.random() >= (0.5 if recent else 0.03)
                     order = Order(
                         unit=unit,
                         year=year,
