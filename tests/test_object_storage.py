@@ -387,3 +387,13 @@ def test_a_development_file_is_stored_in_the_bucket_and_hidden_until_published(s
     assert login(net.users.outsider).get(url).status_code == 404
     download = login(net.users.teacher).get(url)
     assert download.status_code == 200 and b"".join(download.streaming_content) == DEVELOPMENT
+
+
+@pytest.mark.django_db
+def test_media_url_serves_nothing(net, client, settings):
+    """No route serves MEDIA_URL: a stored file is reached only through its permission-checked view."""
+    attachment = Attachment(submission=d.plan(net), name="план.pdf", size=len(PDF), uploaded_by=net.users.secretary)
+    attachment.file.save("plan.pdf", ContentFile(PDF), save=True)
+    assert (settings.MEDIA_ROOT / attachment.file.name).exists()
+    client.force_login(net.users.superuser)
+    assert client.get(f"/{settings.MEDIA_URL}{attachment.file.name}").status_code == 404
