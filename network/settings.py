@@ -395,7 +395,7 @@ REGISTER_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("REGISTER_IMPORT_MAX_UNP
 # The read-only API (api/, /api/v1/): per-user tokens (api.models.ApiToken, only their hash is kept) or the
 # browser's session, every list through restrict(), cursor pages, a rate limit per user. The limit counts in
 # API_CACHE_URL (Redis, e.g. redis://redis:6379/2) so that every web node counts together; without it each
-# process counts on its own (fine for one process; `check --deploy` warns in production).
+# process counts on its own (fine for one process; `check --deploy` notes it: api.I001).
 API_CACHE_URL = os.environ.get("API_CACHE_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
