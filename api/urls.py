@@ -10,7 +10,7 @@ from . import views
 
 app_name = "api"
 
-router = SimpleRouter()
+router = SimpleRouter(use_regex_path=False)  # path() with <int:pk>: a converter, not a regex
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("memberships", views.MembershipViewSet, basename="membership")

@@ -46,7 +46,7 @@ def seconds_ru(n: int) -> str:
 class ApiViewSet(viewsets.ReadOnlyModelViewSet):
     """List and detail of a restricted register: the list is `queryset.restrict(user, "view")`."""
 
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "int"
     model = None
     related: tuple[str, ...] = ()
 

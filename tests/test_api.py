@@ -519,3 +519,69 @@ def test_the_token_page_needs_a_login_and_an_action(net, login):
 def test_the_user_menu_links_to_the_token_page(net, login):
     page = login(net.users.teacher).get(reverse("home")).content.decode()
     assert f'href="{reverse("accounts:api_token")}">Доступ к API</a>' in page
+
+
+# -- the limit counts in one place for every node -----------------------------------------------------
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def redis_reachable() -> bool:
+    import redis
+
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.RedisError:
+        return False
+
+
+def test_with_api_cache_url_every_process_counts_together(world, settings):
+    """Two web nodes are two processes: with API_CACHE_URL (Redis) a request counted here is seen by another
+    process, so the limit holds for the user, not per node."""
+    import os
+    import subprocess
+    import sys
+
+    if not redis_reachable():
+        if os.environ.get("REQUIRE_REAL_SERVICES"):
+            pytest.fail(f"Redis is required (REQUIRE_REAL_SERVICES=1) at {REDIS_URL}")
+        pytest.skip(f"Redis не отвечает на {REDIS_URL}")
+    settings.CACHES = {
+        **settings.CACHES,
+        "api": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "api"},
+    }
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_user": "2/minute"}}
+    user = world.net.users.admin
+    caches["api"].clear()
+    client = token_client(user)
+    assert client.get(reverse("api:unit-list")).status_code == 200
+    assert client.get(reverse("api:unit-list")).status_code == 200
+    other_process = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os, sys; django.setup(); from django.core.cache import caches; "
+            "from api.throttles import ApiUserThrottle; "
+            "key = ApiUserThrottle.cache_format % {'scope': 'api_user', 'ident': sys.argv[1]}; "
+            "print(len(caches['api'].get(key, [])))",
+            str(user.pk),
+        ],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "network.settings", "API_CACHE_URL": REDIS_URL},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert other_process.returncode == 0, other_process.stderr
+    assert other_process.stdout.strip() == "2"  # the other process sees both requests
+    assert client.get(reverse("api:unit-list")).status_code == 429
+    caches["api"].clear()
+
+
+def test_check_deploy_notes_a_per_process_limit(settings):
+    from api.checks import api_rate_limit_cache
+
+    settings.API_CACHE_URL = ""
+    assert [m.id for m in api_rate_limit_cache(None)] == ["api.I001"]
+    settings.API_CACHE_URL = REDIS_URL
+    assert api_rate_limit_cache(None) == []
