@@ -160,20 +160,32 @@ CONTROL_HINTS = (CONTROL_SELF, CONTROL_OTHER + "… (должность, И.О. 
 
 
 class RegisterFilterForm(forms.Form):
-    """Filters of a register; a bad value is reported on the form and ignored."""
+    """Filters of a register; a bad value is reported on the form and ignored.
+
+    The unit filter is a list only when the units of the visible orders are few (`units`, at most
+    orders.views.UNIT_OPTIONS_LIMIT); a regional or national register filters by words of the unit's
+    name instead (`unit_search`) — a list of every unit of a country would be megabytes of HTML. A unit
+    chosen by a link (?unit=…) stays a hidden field then. A unit's own register has neither.
+    """
 
     q = forms.CharField(label="Заголовок или номер", required=False, max_length=200)
     unit = forms.IntegerField(label="Подразделение", required=False, min_value=1)
+    unit_q = forms.CharField(label="Подразделение: слова названия", required=False, max_length=200)
     year = forms.IntegerField(label="Год", required=False, min_value=1900, max_value=2200)
     status = forms.ChoiceField(label="Статус", required=False, choices=[("", "все"), *OrderStatus.choices])
 
-    def __init__(self, *args, units=None, years=(), **kwargs):
+    def __init__(self, *args, units=None, unit_search=False, years=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs.update(type="search", placeholder="Об утверждении… или 12")
-        if units is None:
-            del self.fields["unit"]
+        if unit_search:
+            self.fields["unit"].widget = forms.HiddenInput()
+            self.fields["unit_q"].widget.attrs.update(type="search", placeholder="например: Терское")
         else:
-            self.fields["unit"].widget = forms.Select(choices=[("", "все"), *((u.pk, str(u)) for u in units)])
+            del self.fields["unit_q"]
+            if units is None:
+                del self.fields["unit"]
+            else:
+                self.fields["unit"].widget = forms.Select(choices=[("", "все"), *units])
         years = sorted(set(years) | {datetime.date.today().year}, reverse=True)
         self.fields["year"].widget = forms.Select(choices=[("", "все"), *((y, y) for y in years)])
 

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.db.models import Exists, Max, Min, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -23,6 +23,7 @@ from django.views.generic import FormView, TemplateView
 
 from network.forms import attach_errors
 from network.models import StaleVersionError, normalize_search
+from network.pagination import CappedPaginator
 from network.pdf import pdf_response
 from network.uploads import KeptUploadsViewMixin
 from network.views import get_restricted, get_unit
@@ -68,17 +69,22 @@ def unit_people(unit, *also):
 
 
 def filtered(orders, form: RegisterFilterForm):
-    """Apply the register's filters: words of the heading or the number, unit, year, status."""
+    """Apply the register's filters: words of the heading or the number, unit (or words of its name),
+    year, status. Words are matched in the case-folded `search` columns, which PostgreSQL serves from
+    their trigram indexes (orders/migrations/0004_trigram_search.py, network/migrations/0002…)."""
     query = (form.value("q") or "").strip()
     if query:
         needle = normalize_search(query.lstrip("№").strip())
         if needle.isdigit():  # a registration number
             orders = orders.filter(number=int(needle))
         else:
-            for word in needle.split():
+            for word in needle.split()[:8]:
                 orders = orders.filter(search__contains=word)
     if form.value("unit"):
         orders = orders.filter(unit_id=form.value("unit"))
+    unit_words = normalize_search(form.value("unit_q") or "").split()[:8]
+    for word in unit_words:
+        orders = orders.filter(unit__search__contains=word)
     if form.value("year"):
         orders = orders.filter(year=form.value("year"))
     if form.value("status"):
@@ -86,17 +92,37 @@ def filtered(orders, form: RegisterFilterForm):
     return orders
 
 
+# At most this many units are offered as a list in the register's filter; more — words of the name.
+UNIT_OPTIONS_LIMIT = 200
+
+
+def register_years():
+    """The years the filter offers: from the first registration year to the last (two index reads, not
+    a DISTINCT over every visible order of a country)."""
+    bounds = Order.objects.order_by().aggregate(first=Min("year"), last=Max("year"))
+    if bounds["first"] is None:
+        return []
+    return list(range(bounds["first"], bounds["last"] + 1))
+
+
 class RegisterMixin:
     """A paginated, filtered register of orders."""
 
     template_name = "orders/order_list.html"
 
-    def register(self, orders, *, units=None):
-        years = orders.order_by().values_list("year", flat=True).distinct()
-        form = RegisterFilterForm(self.request.GET or None, units=units, years=list(years))
-        rows = filtered(orders, form).select_related("unit__kind", "signatory").order_by("-date", "-number", "-pk")
-        page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        return {"filter_form": form, "page_obj": page, "orders": page.object_list}
+    def register(self, orders, *, units=None, unit_search=False):
+        form = RegisterFilterForm(
+            self.request.GET or None, units=units, unit_search=unit_search, years=register_years()
+        )
+        # The page is cut from the bare orders in the order of the index order_register (or order_unit_date
+        # for one unit); the units and signatories of those 50 rows are read afterwards — sorting a national
+        # register joined with a million people is what made it take seconds.
+        rows = filtered(orders, form).order_by("-date", "-number", "-pk").prefetch_related("unit", "signatory")
+        page = CappedPaginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        chosen_unit = None
+        if unit_search and form.value("unit"):
+            chosen_unit = OrgUnit.objects.restrict(self.request.user, "view").filter(pk=form.value("unit")).first()
+        return {"filter_form": form, "page_obj": page, "orders": page.object_list, "chosen_unit": chosen_unit}
 
 
 def issuing_units(user):
@@ -109,12 +135,22 @@ class RegisterView(LoginRequiredMixin, RegisterMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         orders = Order.objects.restrict(self.request.user, "view")
-        # The units of the orders just restricted: the filter offers no unit one does not see.
-        units = OrgUnit.objects.filter(pk__in=orders.values("unit_id")).order_by("name")
+        # The units the user sees that have orders: a list when they are few (the filter offers no unit
+        # one does not see), else the filter takes words of the name. Read at most LIMIT + 1 of them,
+        # unsorted, so a national viewer's check stops early instead of sorting every unit of the country.
+        with_orders = Exists(Order.objects.filter(unit=OuterRef("pk")))
+        few = list(
+            OrgUnit.objects.restrict(self.request.user, "view")
+            .filter(with_orders)
+            .order_by()
+            .values_list("pk", "name")[: UNIT_OPTIONS_LIMIT + 1]
+        )
+        many = len(few) > UNIT_OPTIONS_LIMIT
+        units = None if many else sorted(few, key=lambda u: (u[1], u[0]))
         return super().get_context_data(
             title="Приказы",
             can_create=issuing_units(self.request.user).exists(),
-            **self.register(orders, units=units),
+            **self.register(orders, units=units, unit_search=many),
             **kwargs,
         )
 
