@@ -20,13 +20,17 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db import connection
+from django.db.models import IntegerField, Q, Value
 from django.urls import reverse
 
 from events.models import Event, Participation
 from growth.models import Course, Mentoring, Route
 from growth.services import is_young_specialist, years_before
+from network.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
 from orgunits.models import Level, OrgUnit, School
 from orgunits.subtree import subtree_q
 from people.models import Membership, Person
@@ -35,6 +39,9 @@ from .models import Assessed
 
 UNIT = "unit"
 SCHOOL = "school"
+# Up to this many teachers the rules get the subtree's id set as one array parameter (read once by
+# Scope.load); a larger set (a whole country) is left to the server as a subquery.
+ARRAY_PARAM_LIMIT = 200_000
 
 
 def reference_date(year: int, today: datetime.date) -> datetime.date:
@@ -112,6 +119,7 @@ class Scope:
         self.teachers: dict[tuple[str, int], set[int]] = {}
         self.people: dict[int, PersonInfo] = {}
         self.units: dict[int, dict] = {}
+        self.loaded = False  # `people` read: the rules filter by that id set (people_q)
 
     # -- loading --------------------------------------------------------------------------------
 
@@ -209,6 +217,7 @@ class Scope:
             "pk", "last_name", "first_name", "middle_name", "teaching_since"
         ):
             self.people[p["pk"]] = PersonInfo(**p)
+        self.loaded = True
         return self
 
     def _active(self, u) -> bool:
@@ -216,14 +225,32 @@ class Scope:
             u["closed_on"] is None or u["closed_on"] >= self.start
         )
 
-    def people_q(self, prefix: str = "") -> Q:
-        """Everyone who may be a teacher of some row: one filter for every rule's query."""
-        members = Membership.objects.filter(self.active_membership_q(), self.subtree_q("unit__")).values("person_id")
-        q = Q(**{f"{prefix}pk__in": members})
+    def people_ids(self):
+        """Everyone who may be a teacher of some row, as one subquery: a UNION of two indexed lookups — the
+        members of the subtree's units and the staff of its municipalities' schools. (An OR of the two over
+        a join, `person IN (…) OR school.municipality_id IN (…)`, cannot use either index: every rule then
+        scanned its national table for one region.)"""
+        members = (
+            Membership.objects.filter(self.active_membership_q(), self.subtree_q("unit__"))
+            .order_by()
+            .values("person_id")
+        )
         municipalities = [pk for pk, u in self.units.items() if u.get("is_municipality")]
-        if municipalities:
-            q |= Q(**{f"{prefix}school__municipality_id__in": municipalities})
-        return q
+        if not municipalities:
+            return members
+        return members.union(Person.objects.filter(school__municipality_id__in=municipalities).order_by().values("pk"))
+
+    def people_q(self, prefix: str = "") -> Q:
+        """One filter for every rule's query: the record's person is among `people_ids()`. After `load`, on
+        PostgreSQL, it is the id set read once by `load`, as one array parameter (`person_id = ANY(…)`), so
+        each rule's query is an index scan by person whose cost follows the subtree, not the country."""
+        if connection.vendor != "postgresql":
+            return Q(**{f"{prefix}pk__in": self.people_ids()})
+        if self.loaded and len(self.people) <= ARRAY_PARAM_LIMIT:
+            ids = Value(sorted(self.people), output_field=ArrayField(IntegerField()))
+        else:  # before `load`, or a whole country: the set computed by the server, once per query
+            ids = ArraySubquery(self.people_ids())
+        return Q(**{f"{prefix}pk__any_of": ids})
 
     def sorted_people(self, key) -> list[PersonInfo]:
         return sorted((self.people[pk] for pk in self.teachers[key] if pk in self.people), key=lambda p: p.sort_key)

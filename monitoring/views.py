@@ -256,9 +256,13 @@ class CampaignView(LoginRequiredMixin, TemplateView):
         rows_qs = sorted_rows(campaign.rows.select_related("guard", "recommendation"), sort_key, descending, previous)
         page = Paginator(rows_qs, ROWS_PER_PAGE).get_page(self.request.GET.get("page"))
         rows = list(page.object_list)
+        # Unordered: Result's default order (row, indicator position) joined every result of the page with
+        # its row, campaign and indicator to sort what goes into a dict anyway.
         cells = {
             (r.row_id, r.indicator_id): r
-            for r in Result.objects.filter(row__in=[r.pk for r in rows]).only(
+            for r in Result.objects.filter(row__in=[r.pk for r in rows])
+            .order_by()
+            .only(
                 "pk",
                 "row_id",
                 "indicator_id",

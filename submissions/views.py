@@ -7,6 +7,7 @@ sees but may not do is 403.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
@@ -21,6 +22,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 import workflow
+from history.models import LogEntry
 from network.clock import today_of
 from network.forms import attach_errors
 from network.views import get_restricted, get_unit
@@ -485,9 +487,18 @@ class InboxView(LoginRequiredMixin, TemplateView):
             .order_by("submitted_at", "pk")
         )
         last_return = last_move_q(Submission, to_state=State.RETURNED)
+        # Only the documents this reviewer has ever returned (history_actor_at serves it) get the subquery
+        # of their last return; computing it for every returned document of the country first, and only
+        # then keeping «returned by me», made the page cost follow the country.
+        ever_returned = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Submission, for_concrete_model=False),
+            action=LogEntry.Action.TRANSITION,
+            to_state=State.RETURNED,
+            actor=user,
+        )
         returned = (
             Submission.objects.restrict(user, "review")
-            .filter(state=State.RETURNED)
+            .filter(state=State.RETURNED, pk__in=ever_returned.values("object_id"))
             .annotate(
                 returned_by=Subquery(last_return.values("actor_id")[:1]),
                 returned_at=Subquery(last_return.values("at")[:1]),
