@@ -80,7 +80,12 @@ PUBLIC = {
         + ("protocol", "orders", "order", "calendar", "practices", "practice", "practice_file")
     },
     "public:private_feed": "a calendar app cannot log in: the secret token is the key",
+    # the read-only API's description: what it offers, no data (api/)
+    "api:schema": "the OpenAPI schema of the API, no data",
+    "api:docs": "the page describing the API, no data",
 }
+# The API (api/) answers an anonymous request 401 with WWW-Authenticate, not with the login page.
+API_NAMESPACE = "api:"
 # Patterns that are not pages of the portal.
 SKIPPED_PREFIXES = ("admin/", "static/", "media/", "__debug__/")
 
@@ -269,6 +274,19 @@ OBJECTS: dict[str, dict[str, object]] = {
     "public:practice": {"region": "home", "pk": Development},
     "public:practice_file": {"region": "home", "pk": Development},
     "public:private_feed": {"token": "no-such-token"},
+    # the read-only API (api/): a detail or a campaign's units of a foreign object is 404
+    "api:unit-detail": {"pk": OrgUnit},
+    "api:person-detail": {"pk": Person},
+    "api:membership-detail": {"pk": Membership},
+    "api:campaign-detail": {"pk": Campaign},
+    "api:campaign-units": {"pk": Campaign},
+    "api:plan-detail": {"pk": lambda: Submission.objects.filter(campaign__document_type="plan")},
+    "api:report-detail": {"pk": lambda: Submission.objects.filter(campaign__document_type="report")},
+    "api:meeting-detail": {"pk": Meeting},
+    "api:order-detail": {"pk": Order},
+    "api:event-detail": {"pk": Event},
+    "api:monitoring-campaign-detail": {"pk": MonitoringCampaign},
+    "api:monitoring-result-detail": {"pk": Row},
     # history: the «История» tab of any tracked record, and of an import
     "history:import": {"pk": Import},
     "history:object": [
@@ -462,7 +480,7 @@ def worlds(db, settings, tmp_path):
 
 
 def content_of(response) -> str:
-    if response.get("Content-Type", "").startswith("text/html") and not response.streaming:
+    if response.get("Content-Type", "").startswith(("text/html", "application/json")) and not response.streaming:
         return response.content.decode(errors="replace")
     return ""
 
@@ -519,6 +537,8 @@ def test_every_page_hides_foreign_objects_and_changes_nothing(worlds, quiet_logs
                 if name in PUBLIC:
                     continue
                 if role == "anonymous":
+                    if name.startswith(API_NAMESPACE) and status == 401:
+                        continue
                     if not is_login_redirect(response):
                         failures.append(f"{where}: {status}, expected the login page")
                     continue
