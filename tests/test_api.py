@@ -226,6 +226,10 @@ def test_lists_follow_the_pages_rule_per_role(world):
     assert teacher.get(detail_url("people", net.users.methodist_person.pk)).status_code == 404
     members = ids(teacher.get(reverse("api:membership-list")))
     assert members == set(Membership.objects.filter(unit=net.terek_rmo).values_list("pk", flat=True))
+    # monitoring: not the campaign of Терек, but the row of the RMO the teacher sees (the row page's rule)
+    own_rows = set(Row.objects.filter(campaign=world.monitoring, guard=net.terek_rmo).values_list("pk", flat=True))
+    assert own_rows and ids(teacher.get(reverse("api:monitoring-result-list"))) == own_rows
+    assert ids(teacher.get(reverse("api:monitoring-campaign-list"))) == set()
 
 
 def test_a_foreign_region_token_sees_nothing(world):
