@@ -20,11 +20,12 @@ The users are made in the target database before each stage (logins «load-…»
 campaign «load-…» of the region with the most filing units) and removed after the run (--keep leaves
 them). The national database built by scripts/bench.py is the default target.
 
-Stages of --stages users and then --users users, --duration seconds each (and at most
---max-requests requests): throughput, p50/p95/p99 per request type and overall, errors. After each
-stage the database is checked: every report the load sent is sent exactly once (one «submit»
-transition), every save is there (one history entry per save, the last text of each section), no
-other report moved. Then what one request costs: CPU of the gunicorn processes and of the
+Stages of --stages users, then --users users, then --saturation users without pauses (the ceiling);
+each measures --duration seconds from its last login (and at most --max-requests requests):
+throughput, p50/p95/p99 per request type and overall, errors. After each stage the database is
+checked: every report the load sent is sent exactly once (one «submit» transition), every save is
+there (one history entry per save, the last text of each section), no other report moved. Then
+what one request costs: CPU of the gunicorn processes and of the
 PostgreSQL backends of the database (from /proc) per request, beside the same pages in one process
 through Django's test client (view + SQL + template, no HTTP).
 
@@ -355,7 +356,7 @@ def cleanup() -> dict:
         urls = [f"/submissions/{pk}/" for pk in submissions] + [f"/submissions/{pk}/report/" for pk in submissions]
         removed = {
             "notifications": Notification.objects.filter(Q(user__in=users) | Q(url__in=urls)).delete()[0],
-            "history": entries.delete()[0],
+            "history": entries.delete()[0],  # an entry's actor is protected: before the logins go
         }
         Submission.objects.filter(pk__in=submissions).delete()
         Campaign.objects.filter(pk__in=campaigns).delete()
@@ -373,7 +374,9 @@ def cleanup() -> dict:
             if str(s.get_decoded().get("_auth_user_id", "")) in {str(pk) for pk in users}
         ]
         Session.objects.filter(pk__in=sessions).delete()
+        removed["history"] += entries.delete()[0]  # the deletions above are history of their own
         User.objects.filter(pk__in=users).delete()
+        removed["history"] += entries.delete()[0]
         removed["users"] = len(users)
         removed["documents"] = len(submissions)
     return removed
@@ -501,28 +504,29 @@ def in_process(plan: dict, runs: int) -> dict[str, dict]:
     for name, fetch, status in pages:
         for _ in range(2):
             fetch()
-        times = []
+        times, cpu = [], []
         for _ in range(runs):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = fetch()
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
             if response.status_code != status:
                 raise SystemExit(f"{name}: ответ {response.status_code} вместо {status} в одном процессе.")
         with CaptureQueriesContext(connection) as queries:
             fetch()
-        result[name] = {"ms": statistics.median(times), "queries": len(queries)}
+        result[name] = {"ms": statistics.median(times), "cpu": statistics.median(cpu), "queries": len(queries)}
     # Sending happens once a document: one request, on the last methodist's report.
     s_client = Client()
     s_client.force_login(User.objects.get(username=spare["username"]))
     version = Submission.objects.get(pk=spare["submission"]).version
     data = editor_post(dict(spare["sections"]), spare["figures"], version, "-", "send")
     with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = s_client.post(f"/submissions/{spare['submission']}/report/", data)
-        ms = (time.perf_counter() - started) * 1000
+        ms, cpu_ms = (time.perf_counter() - started) * 1000, (time.process_time() - started_cpu) * 1000
     if response.status_code != 302 or response["Location"] != f"/submissions/{spare['submission']}/":
         raise SystemExit(f"{SEND}: ответ {response.status_code} в одном процессе, документ не отправлен.")
-    result[SEND] = {"ms": ms, "queries": len(queries)}
+    result[SEND] = {"ms": ms, "cpu": cpu_ms, "queries": len(queries)}
     return result
 
 
@@ -620,18 +624,21 @@ def run_locust(plan: dict, users: int, think, args, gunicorn: Gunicorn, workdir:
     plan_file, out_file = workdir / f"plan-{tag}.json", workdir / f"done-{tag}.json"
     plan = plan | {
         "think": think,
+        "duration": args.duration,
         "max_requests": args.max_requests,
         "gunicorn": gunicorn.process.pid,
         "database": database_name(args.database),
     }
     plan_file.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
     command = [str(BIN / "locust"), "-f", str(SCRIPTS / "locustfile.py"), "--headless", "--only-summary"]
-    command += ["-u", str(users), "-r", str(args.spawn_rate), "-t", f"{args.duration}s", "-H", gunicorn.url]
+    # The locustfile ends the stage --duration seconds after the last login; -t is only the safety net.
+    limit = args.duration + 600
+    command += ["-u", str(users), "-r", str(args.spawn_rate), "-t", f"{limit}s", "-H", gunicorn.url]
     command += ["--stop-timeout", "10", "--loglevel", "WARNING"]
     env = os.environ | {"BENCH_HTTP_PLAN": str(plan_file), "BENCH_HTTP_OUT": str(out_file)}
     log = workdir / f"locust-{tag}.log"
     with log.open("w") as stream:
-        code = subprocess.run(command, env=env, stdout=stream, stderr=subprocess.STDOUT, timeout=args.duration + 300)
+        code = subprocess.run(command, env=env, stdout=stream, stderr=subprocess.STDOUT, timeout=limit + 60)
     if not out_file.exists():
         raise SystemExit(f"locust не записал результат (код {code.returncode}):\n{log.read_text()[-3000:]}")
     return json.loads(out_file.read_text(encoding="utf-8")) | {"think": list(think)}
@@ -712,9 +719,9 @@ def section(args, info: str, size: dict, stages: list[tuple[dict, dict]], local:
         f"section, send the report once after {SAVES_BEFORE_SEND} saves, open the sent document, notifications, home "
         "page); 1 of 5 reviewers of the РУМО («Входящие», documents to agree, campaign dashboards, unit pages, a "
         f"document with its history, notifications). Each user logs in once, then waits {args.think[0]:g}–"
-        f"{args.think[1]:g} s between pages (reading them). A stage runs {args.duration} s; its figures are of "
-        "the window after every user logged in (the logins are counted apart: the password hash, see the login "
-        "section). Target: p95 under 1 s for every request but the login, no error, nothing lost or doubled.",
+        f"{args.think[1]:g} s between pages (reading them). A stage measures {args.duration} s from the moment "
+        "every user has logged in (the logins are counted apart: the password hash, see the login section). "
+        "Target: p95 under 1 s for every request but the login, no error, nothing lost or doubled.",
         "",
         "| users | pause | requests | req/s | p50, ms | p95, ms | p99, ms | errors | web CPU / req, ms "
         "| PostgreSQL CPU / req, ms | CPU of the machine busy | login p95, ms | sent / saves checked | problems in the "
@@ -727,8 +734,9 @@ def section(args, info: str, size: dict, stages: list[tuple[dict, dict]], local:
         f"{main['users']} users, per request type (in one process: the same page through Django's test client, "
         "median; the sending once):",
         "",
-        "| request | count | p50, ms | p95, ms | p99, ms | errors | in one process, ms | SQL queries | target |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| request | count | p50, ms | p95, ms | p99, ms | errors | in one process, ms | of it CPU, ms | SQL queries "
+        "| target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     by_name = {e["name"]: e for e in main["entries"]}
     for name in ORDER + [x for x in by_name if x not in ORDER and x not in LOGIN_NAMES]:
@@ -738,26 +746,28 @@ def section(args, info: str, size: dict, stages: list[tuple[dict, dict]], local:
         ok = "✓" if e["p95"] < TARGET_P95_MS and not e["failures"] else "✗"
         lines.append(
             f"| {name} | {n(e['requests'])} | {ms(e['p50'])} | {ms(e['p95'])} | {ms(e['p99'])} | {e['failures']} | "
-            f"{ms(own.get('ms'))} | {own.get('queries', '—')} | {ok} |"
+            f"{ms(own.get('ms'))} | {ms(own.get('cpu'))} | {own.get('queries', '—')} | {ok} |"
         )
     login = main["login"]
     lines.append(
         f"| {LOGIN} (apart from the target) | {n(login['requests'])} | {ms(login['p50'])} | {ms(login['p95'])} | "
-        f"{ms(login['p99'])} | {login['failures']} | — | — | |"
+        f"{ms(login['p99'])} | {login['failures']} | — | — | — | |"
     )
     cpu = main["cpu"]
     per = cpu["requests"] or 1
     counts = {e["name"]: e["requests"] for e in main["entries"]}
-    weighted = sum(local[k]["ms"] * c for k, c in counts.items() if k in local) / max(
-        1, sum(c for k, c in counts.items() if k in local)
-    )
+    measured = max(1, sum(c for k, c in counts.items() if k in local))
+    weighted = sum(local[k]["ms"] * c for k, c in counts.items() if k in local) / measured
+    weighted_cpu = sum(local[k]["cpu"] * c for k, c in counts.items() if k in local) / measured
     web, pg = cpu["web"] / per * 1000, cpu["pg"] / per * 1000
     lines += [
         "",
         f"What one request costs at {main['users']} users (the window's CPU time ÷ its {n(cpu['requests'])} "
         f"requests): {web:.0f} ms of gunicorn CPU and {pg:.0f} ms of PostgreSQL backend CPU; the same mix in "
-        f"one process through the test client takes {weighted:.0f} ms of wall time (its SQL round trips "
-        f"included). locust itself used {cpu['locust'] / per * 1000:.0f} ms of CPU per request on the same cores.",
+        f"one process through the test client takes {weighted:.0f} ms (its SQL round trips included), of which "
+        f"{weighted_cpu:.0f} ms of this process's CPU (middleware, view, ORM, template). What the web CPU has above "
+        "that is gunicorn's own (sockets, HTTP parsing, threads) and the switching of threads under load. locust "
+        f"itself used {cpu['locust'] / per * 1000:.0f} ms of CPU per request on the same cores.",
     ]
     lines += conclusions(stages, args)
     errors = [e for result, _ in stages for e in result["errors"]]
@@ -837,6 +847,7 @@ def main() -> None:
             raise SystemExit(
                 f"База {database_name(args.database)} не отвечает ({exc}): сначала scripts/bench.py."
             ) from None
+        call_command("migrate", interactive=False, verbosity=0)  # a database built by an older checkout
         if args.cleanup:
             print(f"Удалено: {cleanup()}")
             return

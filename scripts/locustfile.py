@@ -230,6 +230,8 @@ def open_window(environment, users):
     for meter in METERS.values():
         meter.sample()
     STATE["window"] = {"started": time.time(), "cpu_busy": busy()}
+    # The stage lasts its duration from here: the logins before it may take long on a busy machine.
+    gevent.spawn_later(PLAN["duration"], environment.runner.quit)
     while True:
         gevent.sleep(1)
         for meter in METERS.values():
