@@ -57,9 +57,12 @@ lint: install
 	$(BIN)/ruff format --check .
 
 # The national-scale benchmark on the local PostgreSQL (BENCH_DATABASE_URL to point elsewhere):
-# builds the synthetic network once, prints the table and writes docs/benchmarks.md;
+# builds the synthetic networks once (one region of its own, then the national one — resumed where it
+# stopped), measures the pages on both (a page whose query count differs between them is marked ✗),
+# prints the table and writes docs/benchmarks.md;
 # then the cost of a login (password hashing) and of 200 logins at once on two cores.
 bench: install
+	$(BIN)/python scripts/bench.py --size region --runs 5 --no-write
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 	$(BIN)/python scripts/bench_login.py
 	$(BIN)/python scripts/bench_mail.py

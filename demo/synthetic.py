@@ -955,12 +955,36 @@ class Generator:
             Notification.objects.bulk_create(rows, batch_size=BATCH)
             self.counts["notifications"] += len(rows)
         # The largest МунУМО of the region: a 100-item plan and a report with content.
-        munis = OrgUnit.objects.filter(region=region, kind=self.kinds["munumo"])
-        muni = munis.order_by("lft").first()
+        muni = self.editable_municipality(region)
+        self.chair_user(region, muni)
         self.big_plan(region, muni)
         self.full_report(region, muni)
         self.portfolio(region)
         self.people_import(region, admin)
+
+    def editable_municipality(self, region):
+        """The first МунУМО whose plan and report its chair may still edit (drafts, returned or not begun)."""
+        from submissions.models import State, Submission
+
+        fixed = Submission.objects.filter(campaign__region=region).exclude(state__in=[State.DRAFT, State.RETURNED])
+        munis = OrgUnit.objects.filter(region=region, kind=self.kinds["munumo"]).exclude(pk__in=fixed.values("unit_id"))
+        return munis.order_by("lft").first() or OrgUnit.objects.filter(region=region, kind=self.kinds["munumo"]).first()
+
+    def chair_user(self, region, muni):
+        """The chair of that МунУМО gets a login (`<region>-chair`): the one who edits its plan and report."""
+        from orgunits.access import sync_membership_roles
+
+        User = get_user_model()
+        user = User.objects.filter(username=f"{region.code}-chair").first()
+        if user is None:
+            user = User(username=f"{region.code}-chair", first_name="Председатель", last_name=muni.short_name)
+            user.set_unusable_password()
+            user.save()
+            chair = Membership.objects.filter(unit=muni, role=MembershipRole.CHAIR).first()
+            Person.objects.filter(pk=chair.person_id).update(user=user)
+        # His roles follow his memberships (role groups), as when a login is linked in the portal.
+        sync_membership_roles(user, list(Membership.objects.filter(person__user=user, left_on__isnull=True)))
+        return user
 
     def big_plan(self, region, muni):
         from plans.models import Direction, EventForm, PlanItem

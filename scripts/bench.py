@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -36,10 +37,41 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/metodset_bench"
 SIZES = {
     "national": [],  # the generator's defaults
-    "region": ["--regions", "1", "--municipalities", "34", "--schools", "600", "--teachers", "25000"],
-    "small": ["--regions", "3", "--municipalities", "30", "--schools", "300", "--teachers", "10000"],
+    # One region of its own (the first national region has ~80 000 teachers): the query counts of its
+    # pages must be the national ones (they must not grow with the network).
+    "region": [
+        "--regions",
+        "1",
+        "--municipalities",
+        "34",
+        "--schools",
+        "600",
+        "--teachers",
+        "25000",
+        "--orders",
+        "10000",
+    ],
+    "small": [
+        "--regions",
+        "3",
+        "--municipalities",
+        "30",
+        "--schools",
+        "300",
+        "--teachers",
+        "10000",
+        "--orders",
+        "4000",
+    ],
 }
 TARGET_P95_MS = 300
+QUERIES_DIR = ROOT / "var" / "bench"  # the query counts of each size's last run, compared between sizes
+
+
+def default_url(size: str) -> str:
+    """metodset_bench for the national size, metodset_bench_<size> beside it for the others."""
+    base = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
+    return base if size == "national" else f"{base}_{size}"
 
 
 def setup_django(url: str, workdir: Path) -> None:
@@ -103,30 +135,31 @@ def machine() -> dict:
 
 
 def build(size: str) -> float | None:
+    """generate_network at this size: a region already built is skipped, so an interrupted build goes on;
+    the seconds it took when it built anything."""
     from django.core.management import call_command
 
     from orgunits.models import Region
 
-    if Region.objects.filter(code__startswith="gen").exists():
-        return None
+    before = Region.objects.filter(code__startswith="gen").count()
     started = time.perf_counter()
     call_command("generate_network", *SIZES[size])
-    return time.perf_counter() - started
+    built = Region.objects.filter(code__startswith="gen").count() > before
+    return time.perf_counter() - started if built else None
 
 
-def users():
+def users() -> dict:
+    """The superuser of the benchmark, and the first region's people the generator made: the РУМО's
+    reviewer (thousands of notifications, the expertise queue), the first МунУМО's methodist (who
+    returned documents), the administrator whose 5 000-row import waits in preview, the chair of the
+    МунУМО whose 100-item plan and report are measured."""
     from django.contrib.auth import get_user_model
-
-    from orgunits.access import grant_role
-    from orgunits.models import OrgUnit
 
     User = get_user_model()
     root, _ = User.objects.get_or_create(username="bench-root", defaults={"is_superuser": True, "is_staff": True})
-    reviewer, created = User.objects.get_or_create(username="bench-reviewer")
-    rumo = OrgUnit.objects.get(region__code="gen01", parent__isnull=True)
-    if created:
-        grant_role(reviewer, rumo, "reviewer")
-    return root, reviewer, rumo
+    keys = {"reviewer": "gen01-reviewer", "methodist": "gen01-m1", "admin": "gen01-admin", "chair": "gen01-chair"}
+    named = {u.username: u for u in User.objects.filter(username__in=keys.values())}
+    return {"root": root, **{key: named[name] for key, name in keys.items()}}
 
 
 # -- measuring -----------------------------------------------------------------------------------
@@ -169,44 +202,142 @@ def measure(client, url: str, runs: int) -> dict:
     return {"p50": statistics.median(times), "p95": p95, "queries": counter.count}
 
 
-def pages(runs: int) -> list[tuple[str, dict]]:
-    from django.test import Client
+def cases() -> list[tuple[str, str, str]]:
+    """(title, who, url) of every page measured; `who` is a key of users()."""
+    from django.db.models import Count
     from django.urls import reverse
 
+    from monitoring.models import MonitoringCampaign, Result
     from orgunits.models import OrgUnit
-    from submissions.models import Campaign
+    from people.models import Membership, Person
+    from plans.models import PlanItem
+    from registers.models import Import
+    from reports.models import ReportSection
+    from submissions.models import Campaign, State, Submission
 
-    root, reviewer, rumo = users()
-    as_root, as_reviewer = Client(), Client()
-    as_root.force_login(root)
-    as_reviewer.force_login(reviewer)
+    rumo = OrgUnit.objects.get(region__code="gen01", parent__isnull=True)
     cnppm = OrgUnit.objects.get(parent=rumo)
     municipality = OrgUnit.objects.filter(parent=cnppm).order_by("lft").first()
     report = Campaign.objects.get(region=rumo.region, document_type="report")
-    cases = [
-        ("Дерево сети (вся страна, суперпользователь)", as_root, reverse("orgunits:tree")),
-        ("Дерево: дети ЦНППМ региона (htmx)", as_reviewer, reverse("orgunits:tree_children", args=[cnppm.pk])),
-        ("Поиск по дереву (вся страна)", as_root, reverse("orgunits:tree") + "?q=района 7"),
-        ("Страница МунУМО", as_reviewer, reverse("orgunits:unit", args=[municipality.pk])),
-        ("Педагоги региона (РУМО)", as_reviewer, reverse("people:list")),
-        ("Педагоги всей страны", as_root, reverse("people:list")),
-        ("Поиск педагога по фамилии (вся страна)", as_root, reverse("people:list") + "?q=Иванова"),
-        ("Свод кампании на уровне РУМО", as_reviewer, reverse("submissions:campaign", args=[report.pk])),
+    monitoring = MonitoringCampaign.objects.filter(region=rumo.region, computed_at__isnull=False).first()
+    cell = Result.objects.filter(row__campaign=monitoring, numerator__gt=0).order_by("-denominator").first()
+    returned = (
+        Submission.objects.filter(campaign__region=rumo.region, state=State.RETURNED, approver=municipality)
+        .order_by("pk")
+        .first()
+    )
+    chaired = Membership.objects.filter(
+        person__user__username="gen01-chair", role="chair", unit__kind__code="munumo"
+    ).values("unit_id")
+    plan = (
+        PlanItem.objects.filter(submission__campaign__region=rumo.region, submission__unit__in=chaired)
+        .values("submission")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=100)
+        .order_by("submission")
+        .values_list("submission", flat=True)
+        .first()
+    )
+    report_doc = (
+        ReportSection.objects.filter(
+            submission__campaign__region=rumo.region, submission__unit__in=chaired, submission__campaign__isnull=False
+        )
+        .values("submission")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "submission")
+        .values_list("submission", flat=True)
+        .first()
+    )
+    person = Person.objects.get(region=rumo.region, phone="+7 900 000-00-01")
+    upload = Import.objects.get(original_name="gen01-people-5000.csv")
+    orders = reverse("orders:register")
+    people = reverse("people:list")
+    return [
+        ("Дерево сети (вся страна, суперпользователь)", "root", reverse("orgunits:tree")),
+        ("Дерево: дети ЦНППМ региона (htmx)", "reviewer", reverse("orgunits:tree_children", args=[cnppm.pk])),
+        ("Поиск по дереву (вся страна)", "root", reverse("orgunits:tree") + "?q=района 7"),
+        ("Страница МунУМО", "reviewer", reverse("orgunits:unit", args=[municipality.pk])),
+        ("Педагоги крупнейшего региона (РУМО)", "reviewer", people),
+        ("Педагоги всей страны", "root", people),
+        ("Поиск педагога по фамилии (вся страна)", "root", people + "?q=Иванова"),
+        ("Поиск педагога по фамилии (регион)", "reviewer", people + "?q=Иванова"),
+        ("Карточка педагога", "reviewer", reverse("people:person", args=[person.pk])),
+        ("Портфолио педагога", "reviewer", reverse("growth:portfolio", args=[person.pk])),
+        ("Свод кампании на уровне РУМО", "reviewer", reverse("submissions:campaign", args=[report.pk])),
         (
             "Свод кампании РУМО, фильтр «на согласовании»",
-            as_reviewer,
+            "reviewer",
             reverse("submissions:campaign", args=[report.pk]) + "?state=submitted",
         ),
-        ("Кампании всей страны (национальный корень)", as_root, reverse("submissions:campaigns")),
-        ("Входящие проверяющего РУМО", as_reviewer, reverse("submissions:inbox")),
-        ("Реестр приказов (вся страна)", as_root, reverse("orders:register")),
-        ("Мероприятия (вся страна)", as_root, reverse("events:list")),
+        ("Кампании всей страны (национальный корень)", "root", reverse("submissions:campaigns")),
+        ("Документы на согласовании: проверяющий РУМО", "reviewer", reverse("submissions:inbox")),
+        ("Документы: методист МунУМО, «возвращены мной»", "methodist", reverse("submissions:inbox")),
+        ("Входящие методиста МунУМО (все решения)", "methodist", reverse("worklist:inbox")),
+        ("Документ с историей (возвращённый)", "methodist", reverse("submissions:submission", args=[returned.pk])),
+        ("Редактор плана из 100 пунктов", "chair", reverse("plans:edit", args=[plan])),
+        ("Редактор отчёта с содержанием", "chair", reverse("reports:edit", args=[report_doc])),
+        ("Реестр приказов (вся страна)", "root", orders),
+        ("Реестр приказов (вся страна), поиск", "root", orders + "?q=конкурса"),
+        ("Реестр приказов (регион)", "reviewer", orders),
+        ("Реестр приказов (регион), поиск", "reviewer", orders + "?q=конкурса"),
+        ("Реестры (страница выгрузок и загрузок)", "admin", reverse("registers:list")),
+        ("Загрузка 5 000 педагогов: предпросмотр", "admin", reverse("registers:import_preview", args=[upload.pk])),
+        ("Мероприятия (вся страна)", "root", reverse("events:list")),
+        ("Банк практик (вся страна)", "root", reverse("practices:bank")),
+        ("Банк практик, поиск", "reviewer", reverse("practices:bank") + "?q=грамотность"),
+        ("Экспертиза РУМО: входящие", "reviewer", reverse("practices:inbox")),
+        ("Уведомления (тысячи у пользователя)", "reviewer", reverse("notifications")),
+        ("Мониторинг: кампании (вся страна)", "root", reverse("monitoring:campaigns")),
+        ("Мониторинг: итоги всего региона", "reviewer", reverse("monitoring:campaign", args=[monitoring.pk])),
+        (
+            "Мониторинг: итоги региона (суперпользователь)",
+            "root",
+            reverse("monitoring:campaign", args=[monitoring.pk]),
+        ),
+        ("Мониторинг: клетка (записи расчёта)", "reviewer", reverse("monitoring:result", args=[cell.pk])),
     ]
+
+
+def pages(runs: int) -> list[tuple[str, dict]]:
+    from django.test import Client
+
+    clients = {}
+    for key, user in users().items():
+        clients[key] = Client()
+        clients[key].force_login(user)
     results = []
-    for title, client, url in cases:
-        results.append((title, measure(client, url, runs)))
-        print(f"  {title}: p95 {results[-1][1]['p95']:.0f} ms, запросов {results[-1][1]['queries']}", flush=True)
+    for title, who, url in cases():
+        try:
+            m = measure(clients[who], url, runs)
+        except Exception as exc:  # one broken page must not lose the rest of the table
+            print(f"  ✗ {title}: {exc}", flush=True)
+            continue
+        results.append((title, m))
+        print(f"  {title}: p50 {m['p50']:.0f} ms, p95 {m['p95']:.0f} ms, запросов {m['queries']}", flush=True)
     return results
+
+
+def save_queries(size: str, page_results) -> dict[str, dict[str, int]]:
+    """Record this size's query counts; return every other size's last counts ({size: {title: n}})."""
+    QUERIES_DIR.mkdir(parents=True, exist_ok=True)
+    mine = {title: m["queries"] for title, m in page_results}
+    (QUERIES_DIR / f"queries-{size}.json").write_text(json.dumps(mine, ensure_ascii=False, indent=1), "utf-8")
+    others = {}
+    for other in SIZES:
+        path = QUERIES_DIR / f"queries-{other}.json"
+        if other != size and path.exists():
+            others[other] = json.loads(path.read_text("utf-8"))
+    return others
+
+
+def compare_queries(size: str, page_results, others) -> list[str]:
+    """✗ for each page whose query count differs between sizes: a count must not grow with the network."""
+    problems = []
+    for other, counts in others.items():
+        for title, m in page_results:
+            if title in counts and counts[title] != m["queries"]:
+                problems.append(f"✗ {title}: {m['queries']} запросов ({size}) против {counts[title]} ({other})")
+    return problems
 
 
 def child_command(kind: str, rows: int, workdir: Path) -> list[str]:
@@ -336,11 +467,54 @@ def counts() -> dict:
     }
 
 
-def report(info, data_counts, generated, page_results, export_results, pdf_result, sweep_result) -> str:
+def pages_section(size: str, page_results, others) -> str:
+    """The pages table between its markers (a `--pages-only` run replaces just this part)."""
+    other = next(iter(others), None)
+    lines = [
+        "<!-- pages -->",
+        "## Pages",
+        "",
+        f"Django test client in one process (view + ORM + templates, no HTTP); target p95 < {TARGET_P95_MS} ms. "
+        f"Size: {size}.",
+    ]
+    if other:
+        lines.append(
+            f"«SQL, {other}» is the same page's query count on the {other}-size network "
+            "(its own database): a count that differs grows with the network (✗)."
+        )
+    lines += [
+        "",
+        "| page | p50, ms | p95, ms | SQL queries |" + (f" SQL, {other} |" if other else "") + " target |",
+        "|---|---:|---:|---:|" + ("---:|" if other else "") + "---|",
+    ]
+    for title, m in page_results:
+        ok = m["p95"] < TARGET_P95_MS
+        cell = ""
+        if other:
+            theirs = others[other].get(title)
+            same = theirs is None or theirs == m["queries"]
+            ok = ok and same
+            cell = f" {'—' if theirs is None else theirs}{'' if same else ' ✗'} |"
+        lines.append(f"| {title} | {m['p50']:.0f} | {m['p95']:.0f} | {m['queries']} |{cell} {'✓' if ok else '✗'} |")
+    lines.append("<!-- /pages -->")
+    return "\n".join(lines)
+
+
+def kept_sections(path: Path) -> str:
+    """The sections other scripts write between their own markers (mail, login, http…): kept as they are."""
+    if not path.exists():
+        return ""
+    text = path.read_text(encoding="utf-8")
+    found = re.findall(r"(<!-- ([a-z_-]+) -->.*?<!-- /\2 -->)", text, flags=re.S)
+    return "\n\n".join(block for block, name in found if name != "pages")
+
+
+def report(info, data_counts, generated, pages_text, export_results, pdf_result, sweep_result) -> str:
     lines = [
         "# Benchmarks",
         "",
-        f"Run {datetime.datetime.now():%d.%m.%Y %H:%M} by `make bench` (scripts/bench.py).",
+        f"Run {datetime.datetime.now():%d.%m.%Y %H:%M} by `make bench` (scripts/bench.py). The sections between",
+        "markers are written by the other bench scripts (login, mail, HTTP load) and kept by this one.",
         "",
         f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory']} RAM; {info['os']}; "
         f"Python {info['python']}; PostgreSQL {info['postgres']}.",
@@ -349,18 +523,7 @@ def report(info, data_counts, generated, page_results, export_results, pdf_resul
     ]
     if generated is not None:
         lines.append(f"Generated by `manage.py generate_network` in {generated:.0f} s.")
-    lines += [
-        "",
-        "## Pages",
-        "",
-        f"Django test client in one process (view + ORM + templates, no HTTP); target p95 < {TARGET_P95_MS} ms.",
-        "",
-        "| page | p50, ms | p95, ms | SQL queries | target |",
-        "|---|---:|---:|---:|---|",
-    ]
-    for title, m in page_results:
-        ok = "✓" if m["p95"] < TARGET_P95_MS else "✗"
-        lines.append(f"| {title} | {m['p50']:.0f} | {m['p95']:.0f} | {m['queries']} | {ok} |")
+    lines += ["", pages_text]
     stream = export_results["stream"]
     lines += [
         "",
@@ -411,27 +574,35 @@ def report(info, data_counts, generated, page_results, export_results, pdf_resul
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--database", default=None, help="по умолчанию BENCH_DATABASE_URL (с _<size> не для national)")
     parser.add_argument("--size", choices=sorted(SIZES), default="national")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--export-rows", type=int, default=1_000_000)
     parser.add_argument("--plain-seconds", type=float, default=180)
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="только страницы: заменить таблицу страниц в отчёте, остальное оставить",
+    )
+    parser.add_argument("--no-write", action="store_true", help="не писать отчёт (например, прогон размера region)")
     parser.add_argument("--child", choices=["stream", "plain"], help=argparse.SUPPRESS)
     parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    database = args.database or default_url(args.size)
 
     if args.child:
-        setup_django(args.database, Path(args.workdir))
+        setup_django(database, Path(args.workdir))
         run_child(args.child, args.rows)
         return
-    if not args.database.startswith("postgres"):
+    if not database.startswith("postgres"):
         sys.exit("Бенчмарк меряет PostgreSQL: укажите --database postgres://…")
-    ensure_database(args.database)
+    ensure_database(database)
+    output = Path(args.output)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        setup_django(args.database, workdir)
+        setup_django(database, workdir)
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0, interactive=False)
@@ -441,14 +612,29 @@ def main():
         print(data_counts, flush=True)
         print("Страницы…", flush=True)
         page_results = pages(args.runs)
+        others = save_queries(args.size, page_results)
+        problems = compare_queries(args.size, page_results, others)
+        for line in problems:
+            print(line, flush=True)
+        pages_text = pages_section(args.size, page_results, others)
+        if args.pages_only or args.no_write:
+            if not args.no_write:
+                sys.path.insert(0, str(ROOT / "scripts"))
+                from benchdoc import write_section
+
+                write_section(output, pages_text, "<!-- pages -->", "<!-- /pages -->")
+            print()
+            print(pages_text)
+            return
         print("Выгрузка…", flush=True)
         export_results = exports(args.export_rows, args.plain_seconds, workdir)
         print("PDF и ежедневный обход…", flush=True)
         pdf_result = pdf_render()
         sweep_result = sweep()
-    text = report(info, data_counts, generated, page_results, export_results, pdf_result, sweep_result)
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(text, encoding="utf-8")
+    text = report(info, data_counts, generated, pages_text, export_results, pdf_result, sweep_result)
+    kept = kept_sections(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text.rstrip("\n") + ("\n\n" + kept if kept else "") + "\n", encoding="utf-8")
     print()
     print(text)
 

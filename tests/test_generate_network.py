@@ -137,6 +137,28 @@ def test_documents_orders_meetings_and_the_bench_objects_exist():
     assert MonitoringCampaign.objects.get(region__code="gen02").computed_at is None  # --compute 1
 
 
+def test_the_bench_pages_of_the_first_region_open(client):
+    """The chair made for the benchmark edits the 100-item plan and the report; the reviewer reads
+    his notifications and the expertise queue; the administrator sees the import's preview."""
+    generate()
+    User = get_user_model()
+    chair = User.objects.get(username="gen01-chair")
+    unit = Membership.objects.get(person__user=chair, role="chair", unit__kind__code="munumo").unit
+    plan = Submission.objects.get(unit=unit, campaign__document_type="plan")
+    report = Submission.objects.get(unit=unit, campaign__document_type="report")
+    assert plan.plan_items.count() == 100 and plan.state in (State.DRAFT, State.RETURNED)
+    assert report.report_sections.exclude(text="").count() == 6
+    client.force_login(chair)
+    assert client.get(f"/submissions/{plan.pk}/plan/").status_code == 200
+    assert client.get(f"/submissions/{report.pk}/report/").status_code == 200
+    client.force_login(User.objects.get(username=synthetic.REVIEWER))
+    assert client.get("/notifications/").status_code == 200
+    assert client.get("/practices/expertise/").status_code == 200
+    client.force_login(User.objects.get(username=synthetic.ADMIN))
+    upload = Import.objects.get(original_name=synthetic.IMPORT_NAME)
+    assert client.get(f"/registers/imports/{upload.pk}/").status_code == 200
+
+
 def test_generated_tree_is_what_mptt_itself_would_build():
     generate()
     before = list(OrgUnit.objects.order_by("pk").values_list("pk", "tree_id", "lft", "rght", "level", "parent_id"))
