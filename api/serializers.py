@@ -85,8 +85,8 @@ class UnitSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(UnitRefSerializer(many=True))
     def get_chain(self, unit):
-        chains = self.context.get("chains", {})
-        return UnitRefSerializer(chains.get(unit.pk, []), many=True).data
+        # Made by the view for the whole page (api.views.chains_of): one query, each ancestor built once.
+        return self.context.get("chains", {}).get(unit.pk, [])
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -335,7 +335,7 @@ class ResultSerializer(serializers.ModelSerializer):
 
 
 class MonitoringRowSerializer(serializers.ModelSerializer):
-    results = ResultSerializer(many=True, read_only=True)
+    results = serializers.SerializerMethodField()
     max_total = serializers.IntegerField(read_only=True)
     url = PortalUrlField()
 
@@ -355,4 +355,21 @@ class MonitoringRowSerializer(serializers.ModelSerializer):
             "max_total",
             "results",
             "url",
+        ]
+
+    @extend_schema_field(ResultSerializer(many=True))
+    def get_results(self, row):
+        # Plain dicts, as ResultSerializer would write them: a page of rows carries thousands of values, and a
+        # serializer instance per value would cost more than the page's SQL.
+        return [
+            {
+                "indicator": r.indicator.code,
+                "source": r.source,
+                "numerator": r.numerator,
+                "denominator": r.denominator,
+                "percent": None if r.percent is None else f"{r.percent:.3f}",
+                "score": r.score,
+                "note": r.note,
+            }
+            for r in row.results.all()
         ]

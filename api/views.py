@@ -99,19 +99,24 @@ class PersonalDataMixin:
         return Response(self.get_serializer(obj).data)
 
 
-def chains_of(units) -> dict[int, list[OrgUnit]]:
-    """The ancestors of each unit, from the region's root down: one query for the whole page."""
+def chains_of(units) -> dict[int, list[dict]]:
+    """The ancestors of each unit, from the region's root down, as the API shows them: one query for the page,
+    each ancestor made into a dict once however many units of the page sit below it."""
     units = list(units)
     conditions = [Q(tree_id=u.tree_id, lft__lt=u.lft, rght__gt=u.rght) for u in units if u.parent_id]
     if not conditions:
         return {}
-    above = list(
-        OrgUnit.objects.filter(reduce(or_, conditions))
+    above = [
+        (a.tree_id, a.lft, a.rght, {"id": a.pk, "name": a.name, "short_name": a.short_name, "kind": a.kind.code})
+        for a in OrgUnit.objects.filter(reduce(or_, conditions))
         .select_related("kind")
         .only("pk", "name", "short_name", "kind__code", "tree_id", "lft", "rght")
         .order_by("tree_id", "lft")
-    )
-    return {u.pk: [a for a in above if a.tree_id == u.tree_id and a.lft < u.lft and a.rght > u.rght] for u in units}
+    ]
+    return {
+        u.pk: [ref for tree_id, lft, rght, ref in above if tree_id == u.tree_id and lft < u.lft and rght > u.rght]
+        for u in units
+    }
 
 
 @extend_schema_view(
