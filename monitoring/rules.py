@@ -21,16 +21,15 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import IntegerField, Q, Value
+from django.db.models import Q
 from django.urls import reverse
 
 from events.models import Event, Participation
 from growth.models import Course, Mentoring, Route
 from growth.services import is_young_specialist, years_before
-from network.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
+from network.idsets import id_array
 from orgunits.models import Level, OrgUnit, School
 from orgunits.subtree import subtree_q
 from people.models import Membership, Person
@@ -247,7 +246,7 @@ class Scope:
         if connection.vendor != "postgresql":
             return Q(**{f"{prefix}pk__in": self.people_ids()})
         if self.loaded and len(self.people) <= ARRAY_PARAM_LIMIT:
-            ids = Value(sorted(self.people), output_field=ArrayField(IntegerField()))
+            ids = id_array(sorted(self.people))
         else:  # before `load`, or a whole country: the set computed by the server, once per query
             ids = ArraySubquery(self.people_ids())
         return Q(**{f"{prefix}pk__any_of": ids})

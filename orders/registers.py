@@ -44,5 +44,5 @@ class OrdersRegister(Register):
         from .views import filtered
 
         # The register page's own filters; a bad value is ignored there and here alike.
-        form = RegisterFilterForm(params or None, units=[], years=[])
+        form = RegisterFilterForm(params or None, unit_search=True, years=[])  # both the unit and words of its name
         return filtered(queryset, form)

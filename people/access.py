@@ -18,6 +18,21 @@ def q_for_people(access, action: str) -> Q | None:
     """Filter for Person by the user's grants (`access`: orgunits.access.Access); None = nothing."""
     if access.superuser:
         return Q()
+    ids = visible_ids(access, action)
+    if ids is None:
+        return None
+    if isinstance(ids, list):
+        return Q(pk__in=ids)
+    if connection.vendor == "postgresql":
+        # `id = ANY(ARRAY(…))`: the id set is computed once and the rows fetched by primary
+        # key; with `id IN (…)` the planner hash-joins the set against every person instead.
+        return Q(pk__any_of=ArraySubquery(ids))
+    return Q(pk__in=ids)
+
+
+def visible_ids(access, action: str):
+    """The ids of the people `access` may see (or keep), as one query of ids (a list when there is
+    nothing to ask); None = nobody. Not for a superuser (who sees everyone: q_for_people gives no filter)."""
     if not getattr(access.user, "is_authenticated", False):
         return None  # an anonymous visitor has no card of their own (and `user=` would not take one)
     from orgunits.models import OrgUnit
@@ -37,13 +52,8 @@ def q_for_people(access, action: str) -> Q | None:
     if regions:
         sources.append(people.filter(region__in=sorted(regions)).values("pk"))
     if not sources:
-        return Q(pk__in=[])
-    ids = sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0]
-    if connection.vendor == "postgresql":
-        # `id = ANY(ARRAY(…))`: the id set is computed once and the rows fetched by primary
-        # key; with `id IN (…)` the planner hash-joins the set against every person instead.
-        return Q(pk__any_of=ArraySubquery(ids))
-    return Q(pk__in=ids)
+        return []
+    return sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0]
 
 
 def q_for_person_records(access, action: str, prefix: str) -> Q | None:
