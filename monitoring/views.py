@@ -15,7 +15,10 @@ from django.db import IntegrityError
 from django.db.models import Max
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_htmx.http import HttpResponseClientRefresh
@@ -32,6 +35,7 @@ from people.services import log_personal_data_many
 from . import coverage, exports, scoring, services, sets, tracking
 from .forms import CampaignForm, IndicatorFormSet, ManualEntryForm, RecommendationForm, SetForm
 from .models import IndicatorSet, MonitoringCampaign, Recommendation, Result, Row, Scoring
+from .templatetags.monitoring_tags import pct, score_css, score_label
 
 ROWS_PER_PAGE = 100
 RECORDS_PER_PAGE = 100
@@ -238,6 +242,29 @@ def totals_chart(campaign, rank_of, total_rows: int) -> dict:
 TRACKED_SHOWN = 300
 
 
+def cell_html(indicator, cell, can_drill: bool) -> str:
+    """One score of the results table — the markup of monitoring/_cell.html (the row page includes that
+    template): written here because a page of 100 rows × the indicators included it a thousand times,
+    which cost more than all of the page's queries."""
+    if cell is None:
+        return mark_safe('<span class="muted" title="не оценивается на этом уровне">—</span>')
+    css, label = score_css(cell.score), score_label(cell)
+    percent = format_html('<span class="cell-pct">{}</span>', pct(cell.percent)) if cell.percent is not None else ""
+    if can_drill:
+        said = (cell.note or "значение не внесено") if cell.score is None else f"{cell.score} б."
+        score = format_html(
+            '<a class="score {}" href="{}" title="{}: {} — открыть записи">{}</a>',
+            css,
+            reverse("monitoring:result", args=[cell.pk]),
+            indicator.short_name,
+            said,
+            label,
+        )
+    else:
+        score = format_html('<span class="score {}" title="{}">{}</span>', css, cell.note, label)
+    return format_html("{}{}", score, percent)
+
+
 class CampaignView(LoginRequiredMixin, TemplateView):
     """The results: units × indicators with place, total and year-over-year change first, every column
     sortable (?sort=, in SQL, so across pages), each indicator's scoring rule in its header; a chart of
@@ -278,8 +305,8 @@ class CampaignView(LoginRequiredMixin, TemplateView):
         before = services.previous_totals(previous, rows)
         for row in rows:
             row.rank = rank_of.get(row.total)
-            row.cells = [(i, cells.get((row.pk, i.pk))) for i in indicators]
             row.can_drill = access.can("view_people", row.guard)
+            row.cells = [cell_html(i, cells.get((row.pk, i.pk)), row.can_drill) for i in indicators]
             prev = before.get(services.row_key(row))
             row.previous_total = prev
             row.change = None if prev is None else row.total - prev

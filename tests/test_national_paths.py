@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from growth.models import Course, Route
+from monitoring.models import Result
 from orders import services as order_services
 from orders import views as order_views
 from orders.models import Order, OrderTemplate
@@ -257,3 +258,8 @@ def test_the_results_cells_are_read_without_sorting_joins(net, login):
     response, sql = queries_of(login(net.users.reviewer), reverse("monitoring:campaign", args=[campaign.pk]))
     cells = [q for q in sql if q.startswith('SELECT "monitoring_result"."id"')]
     assert len(cells) == 1 and "ORDER BY" not in cells[0] and "JOIN" not in cells[0], cells
+    # The cells are written by the view, not a template included 100 rows × indicators times.
+    assert "monitoring/_cell.html" not in [t.name for t in response.templates]
+    routes = Result.objects.get(row__campaign=campaign, row__unit=net.terek_rmo, indicator__code="routes")
+    page = response.content.decode()
+    assert f'href="{reverse("monitoring:result", args=[routes.pk])}"' in page and 'title="routes: ' in page
