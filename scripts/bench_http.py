@@ -582,11 +582,13 @@ def setup_django(env: dict) -> None:
 class Gunicorn:
     """gunicorn on a free loopback port; stop() ends it (and its workers) whatever happened."""
 
-    def __init__(self, env: dict, workers: int, threads: int, log: Path):
+    def __init__(self, env: dict, args, log: Path):
         self.port = free_port()
         self.log = log.open("w")
         command = [str(BIN / "gunicorn"), "network.wsgi:application", "--bind", f"127.0.0.1:{self.port}"]
-        command += ["--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads)]
+        command += ["--worker-class", args.worker_class, "--workers", str(args.workers)]
+        if args.worker_class == "gthread":
+            command += ["--threads", str(args.threads), "--worker-connections", str(args.worker_connections)]
         command += ["--timeout", "30", "--graceful-timeout", "5", "--chdir", str(ROOT)]
         self.process = subprocess.Popen(
             command, env=os.environ | env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
@@ -763,7 +765,8 @@ def section(args, info: str, size: dict, stages: list[tuple[dict, dict]], local:
     lines += [
         "",
         f"What one request costs at {main['users']} users (the window's CPU time ÷ its {n(cpu['requests'])} "
-        f"requests): {web:.0f} ms of gunicorn CPU and {pg:.0f} ms of PostgreSQL backend CPU; the same mix in "
+        f"requests): {web:.0f} ms of gunicorn CPU and {pg:.0f} ms of PostgreSQL backend CPU (both from /proc: "
+        "the server does not preload pg_stat_statements); the same mix in "
         f"one process through the test client takes {weighted:.0f} ms (its SQL round trips included), of which "
         f"{weighted_cpu:.0f} ms of this process's CPU (middleware, view, ORM, template). What the web CPU has above "
         "that is gunicorn's own (sockets, HTTP parsing, threads) and the switching of threads under load. locust "
@@ -822,6 +825,10 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=100_000, help="a stage stops after this many")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument(
+        "--worker-connections", type=int, default=1000, help="connections a gthread worker takes (gunicorn: 1000)"
+    )
     parser.add_argument("--region", help="code of the region to load (default: the one with most filing units)")
     parser.add_argument("--runs", type=int, default=10, help="requests per page in the in-process measurement")
     parser.add_argument("--keep", action="store_true", help="leave the load's users and documents in the database")
@@ -861,7 +868,7 @@ def main() -> None:
             local = in_process(plan, args.runs)
             for name, value in local.items():
                 print(f"  {name}: {value['ms']:.0f} мс, запросов SQL {value['queries']}", flush=True)
-            gunicorn = Gunicorn(env, args.workers, args.threads, workdir / "gunicorn.log")
+            gunicorn = Gunicorn(env, args, workdir / "gunicorn.log")
             for users, think in stages:
                 plan = prepare(args.users, args.region)
                 connection.close()  # the backend of this process is not the load's
