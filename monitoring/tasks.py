@@ -33,9 +33,9 @@ def compute_campaign(campaign_id: int, day: str | None = None) -> str:
     today = datetime.date.fromisoformat(day) if day else timezone.localdate()
     waiting = Computation.objects.filter(campaign_id=campaign_id, day=today, status=Computation.Status.PENDING)
     job = waiting.order_by("pk").first()
-    if job is not None and not jobs.claim(COMPUTE_JOB, job.pk):
+    if job is None or not jobs.claim(COMPUTE_JOB, job.pk):  # done already, or another worker has it
         return "nothing to do"
-    ran = Computation.objects.filter(pk=job.pk) if job is not None else Computation.objects.none()
+    ran = Computation.objects.filter(pk=job.pk)
 
     def progress(done: int, total: int, stage: str) -> None:
         ran.update(steps_done=done, steps_total=total, stage=stage[:300], touched_at=timezone.now())

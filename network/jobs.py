@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F, Q
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules, import_string
 
@@ -81,7 +82,9 @@ def enqueue(task, *args, job=None, on_commit: bool = True) -> bool | None:
     Returns whether the broker took it, or None when the publish waits for the commit. A failure
     never raises: the job keeps `queued_at` empty and is sent again by `requeue`.
     """
-    if not on_commit:
+    if not on_commit or task.app.conf.task_always_eager:
+        # Eager (tests, a development run without a worker): the task runs here, in this transaction, so it
+        # sees the row without waiting for the commit.
         return publish(task, *args, job=job)
     outcome = []
     transaction.on_commit(lambda: outcome.append(publish(task, *args, job=job)))
@@ -101,6 +104,53 @@ def claim(kind: JobKind, pk) -> bool:
 def touch(model, pk) -> None:
     """A sign of life of a long job (progress): it is not stale."""
     model._default_manager.filter(pk=pk).update(touched_at=timezone.now())
+
+
+def report(model, pk, **fields) -> None:
+    """Write a job's progress (and a sign of life) where its page can read it while the job goes on.
+
+    A job that works inside one long transaction (an import's check is a dry run rolled back at its end,
+    the load is all rows or none) would hide its progress until the end, or roll it back with the dry run.
+    On PostgreSQL the progress is then written through a second, autocommitting connection; SQLite has one
+    writer at a time, so there it is written in the job's own transaction (seen when the step ends)."""
+    fields.setdefault("touched_at", timezone.now())
+    rows = model._default_manager.filter(pk=pk)
+    if not (connection.in_atomic_block and connection.vendor == "postgresql"):
+        if not connection.needs_rollback:  # a statement of the job's transaction failed: report nothing now
+            rows.update(**fields)
+        return
+    query = rows.query.chain(UpdateQuery)
+    query.add_update_values(fields)
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        sql, params = query.get_compiler(connection=side).as_sql()
+        with side.cursor() as cursor:
+            cursor.execute(sql, params)
+    finally:
+        side.close()
+
+
+class Progress:
+    """Counts a job's units of work and reports them (`report`) about fifty times over the job, not per row."""
+
+    def __init__(self, model, pk, total: int, field: str = "rows_done", times: int = 50):
+        self.model, self.pk, self.total, self.field = model, pk, total, field
+        self.step = max(1, -(-total // times))  # at most `times` reports, and the last
+        self.done = 0
+        self.reported = -1
+
+    def start(self) -> None:
+        self.done = 0
+        self.write()
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        if self.done - self.reported >= self.step or self.done >= self.total:
+            self.write()
+
+    def write(self) -> None:
+        self.reported = self.done
+        report(self.model, self.pk, **{self.field: min(self.done, self.total)})
 
 
 def requeue(now=None) -> dict:

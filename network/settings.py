@@ -380,12 +380,10 @@ PAGE_SIZE = 25
 
 # A teacher is a "young specialist" for this many years from the year teaching began (002).
 YOUNG_SPECIALIST_YEARS = int(os.environ.get("YOUNG_SPECIALIST_YEARS", 3))
-# A monitoring campaign over more units than this is computed by a Celery worker.
-MONITORING_SYNC_UNITS = int(os.environ.get("MONITORING_SYNC_UNITS", "3000"))
 # A register export of more rows than this is written by a Celery worker (progress page, link).
 REGISTER_SYNC_ROWS = int(os.environ.get("REGISTER_SYNC_ROWS", "20000"))
-# An import of more rows than this is checked (and loaded) by a Celery worker, with a progress page.
-REGISTER_IMPORT_SYNC_ROWS = int(os.environ.get("REGISTER_IMPORT_SYNC_ROWS", "2000"))
+# Every import is checked and loaded, and every monitoring computation runs, in a Celery worker with a progress
+# page (issue 14): REGISTER_IMPORT_SYNC_ROWS and MONITORING_SYNC_UNITS are gone.
 # The largest file an import accepts.
 REGISTER_IMPORT_MAX_BYTES = int(os.environ.get("REGISTER_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 # An .xlsx unpacked may be no larger (checked in the zip's table before parsing: zip bombs);

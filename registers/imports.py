@@ -21,6 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from history.context import Via, acting, import_request_id
 from history.context import current as current_actor
+from network import jobs
 from network.spreadsheets import BOLD, set_widths, unmark
 
 from .models import Import
@@ -322,15 +323,19 @@ def error_messages(row_result) -> list[str]:
     return messages
 
 
-def _attribute_rows(resource, numbers) -> None:
-    """Each row's history entries name the row of the file they came from (history.context)."""
+def _attribute_rows(resource, numbers, progress=None) -> None:
+    """Each row's history entries name the row of the file they came from (history.context); each row
+    done advances the job's progress (network.jobs.Progress), when there is one."""
     import_row = resource.import_row
 
     def attributed(row, instance_loader, **kwargs):
         n = kwargs.get("row_number") or 0
         line = numbers[n - 1] if 0 < n <= len(numbers) else n
         with acting(detail=f"{current_actor().detail}, строка {line}"):
-            return import_row(row, instance_loader, **kwargs)
+            result = import_row(row, instance_loader, **kwargs)
+        if progress is not None:
+            progress.advance()
+        return result
 
     resource.import_row = attributed
 
@@ -344,10 +349,10 @@ def shown(value) -> str:
     return str(value)
 
 
-def run(register, user, dataset, numbers, dry_run: bool):
+def run(register, user, dataset, numbers, dry_run: bool, progress=None):
     """Import (or try) every row; returns (rows, totals). Rows: number, outcome, label, errors, values."""
     resource = register.import_resource(user)
-    _attribute_rows(resource, numbers)
+    _attribute_rows(resource, numbers, progress)
     result = resource.import_data(dataset, dry_run=dry_run, use_transactions=True, raise_errors=False)
     rows, totals = [], {"new": 0, "update": 0, "skip": 0, "error": 0}
     for index, row_result in enumerate(result.rows):
@@ -382,11 +387,6 @@ LOAD_FAILED = (
 )
 
 
-def sync_rows() -> int:
-    """Up to this many rows a file is checked (and loaded) while the user waits; above, by Celery."""
-    return getattr(settings, "REGISTER_IMPORT_SYNC_ROWS", 2000)
-
-
 def read_upload(upload: Import, register):
     with upload.file.open("rb") as fh:
         data = fh.read()
@@ -400,36 +400,33 @@ def _store_preview(upload: Import, rows, totals, expected=None, ignored="") -> I
     updated = Import.objects.filter(pk=upload.pk)
     if expected is not None:
         updated = updated.filter(status=expected)
-    if updated.update(rows=rows, totals=totals, status=status, ignored_columns=ignored, touched_at=timezone.now()):
+    done = len(rows)
+    fields = {"rows": rows, "totals": totals, "status": status, "ignored_columns": ignored, "rows_done": done}
+    if updated.update(**fields, touched_at=timezone.now()):
         upload.rows, upload.totals, upload.status, upload.ignored_columns = rows, totals, status, ignored
+        upload.rows_done = done
     return upload
 
 
-def check_rows(upload: Import, register, expected=None, dataset=None) -> Import:
-    """The dry run: every row's outcome, nothing written."""
-    if dataset is None:
-        dataset, numbers = read_upload(upload, register)
-    else:
-        dataset, numbers = dataset
-    rows, totals = run(register, upload.user, dataset, numbers, dry_run=True)
+def check_rows(upload: Import, register, expected=None) -> Import:
+    """The dry run: every row's outcome, nothing written; rows checked so far in `rows_done` as it goes."""
+    dataset, numbers = read_upload(upload, register)
+    progress = jobs.Progress(Import, upload.pk, len(numbers))
+    progress.start()
+    rows, totals = run(register, upload.user, dataset, numbers, dry_run=True, progress=progress)
     return _store_preview(upload, rows, totals, expected, getattr(dataset, "ignored_columns", ""))
 
 
 def preview(upload: Import, register) -> Import:
-    """The dry run, now (the file has been read by `start_preview`, or is read here)."""
+    """The dry run, now (a worker's; tests)."""
     return check_rows(upload, register)
 
 
 def start_preview(upload: Import, register) -> Import:
-    """Read the file (a bad one is refused at once, BadFile), then check a small file now and a
-    large one in the background: a 10 000-row dry run outlives the web server's timeout."""
-    dataset, numbers = read_upload(upload, register)
+    """Read the file (a bad one is refused at once, BadFile), then check it in the background (queue
+    «exports»): a 5 000-row dry run takes longer than a request may, and holds a web worker meanwhile."""
+    _, numbers = read_upload(upload, register)
     upload.rows_total = len(numbers)
-    if upload.rows_total <= sync_rows():
-        Import.objects.filter(pk=upload.pk).update(rows_total=upload.rows_total)
-        return check_rows(upload, register, dataset=(dataset, numbers))
-    from network import jobs
-
     from .tasks import run_preview
 
     upload.status, upload.background, upload.touched_at = Import.Status.CHECK, True, timezone.now()
@@ -456,18 +453,22 @@ def refusal(upload: Import) -> str:
 def write_rows(upload: Import, register, expected=Import.Status.PREVIEW) -> Import:
     """Write all rows in one transaction, or nothing when any row fails (the file or the data may
     have changed since the preview, so the rows are checked again)."""
-    locked = Import.objects.select_for_update().filter(pk=upload.pk, status=expected)
+    # Not locked FOR UPDATE: the worker claimed it (LOAD → LOADING, network.jobs.claim), so no other run writes
+    # it, and its progress is written on this row from a second connection (network.jobs.report) meanwhile.
+    claimed = Import.objects.filter(pk=upload.pk, status=expected)
     with transaction.atomic():
-        if not locked.exists():
+        if not claimed.exists():
             upload.refresh_from_db(fields=["status"])
             raise ImportRefused(refusal(upload))
         dataset, numbers = read_upload(upload, register)
+        progress = jobs.Progress(Import, upload.pk, len(numbers))
+        progress.start()
         sid = transaction.savepoint()
         # What the rows write is the import's, on behalf of its author; its trace page reads it back.
         with acting(
             user=upload.user, via=Via.IMPORT, detail=f"загрузка № {upload.pk}", request_id=import_request_id(upload.pk)
         ):
-            rows, totals = run(register, upload.user, dataset, numbers, dry_run=False)
+            rows, totals = run(register, upload.user, dataset, numbers, dry_run=False, progress=progress)
         if totals.get("error"):
             transaction.savepoint_rollback(sid)
             upload.status = Import.Status.INVALID
@@ -475,26 +476,23 @@ def write_rows(upload: Import, register, expected=Import.Status.PREVIEW) -> Impo
             transaction.savepoint_commit(sid)
             upload.status = Import.Status.DONE
             upload.finished_at = timezone.now()
-        upload.rows, upload.totals = rows, totals
-        upload.save(update_fields=["rows", "totals", "status", "finished_at"])
+        upload.rows, upload.totals, upload.rows_done = rows, totals, len(rows)
+        upload.save(update_fields=["rows", "totals", "status", "finished_at", "rows_done"])
     return upload
 
 
 def confirm(upload: Import, register) -> Import:
-    """Load a checked file: now when it is small, in the background (LOAD) when it was checked there."""
-    if not upload.background:
-        return write_rows(upload, register)
-    from network import jobs
-
+    """Load a checked file in the background (LOAD → a worker's write_rows), every file: the load checks
+    every row again and writes them in one transaction."""
     from .tasks import run_confirm
 
     now = timezone.now()
     if not Import.objects.filter(pk=upload.pk, status=Import.Status.PREVIEW).update(
-        status=Import.Status.LOAD, queued_at=None, touched_at=now
+        status=Import.Status.LOAD, queued_at=None, touched_at=now, rows_done=0, background=True
     ):
         upload.refresh_from_db(fields=["status"])
         raise ImportRefused(refusal(upload))
-    upload.status, upload.queued_at, upload.touched_at = Import.Status.LOAD, None, now
+    upload.status, upload.queued_at, upload.touched_at, upload.rows_done = Import.Status.LOAD, None, now, 0
     jobs.enqueue(run_confirm, upload.pk, job=upload)
     return upload
 

@@ -65,9 +65,9 @@ class Export(models.Model):
 class Import(models.Model):
     """An uploaded file: checked and previewed (dry run), then written in one transaction or not at all.
 
-    A file of more than REGISTER_IMPORT_SYNC_ROWS rows is checked, and then loaded, by a Celery
-    worker (network/jobs.py): CHECK → CHECKING → PREVIEW | INVALID | FAILED, and on confirmation
-    LOAD → LOADING → DONE | INVALID | FAILED. Only PREVIEW can be confirmed."""
+    Every file is checked, and then loaded, by a Celery worker (queue «exports», network/jobs.py; issue 14):
+    CHECK → CHECKING → PREVIEW | INVALID | FAILED, and on confirmation LOAD → LOADING → DONE | INVALID | FAILED.
+    Only PREVIEW can be confirmed. Before issue 14 a small file was checked in its request (background False)."""
 
     class Status(models.TextChoices):
         CHECK = "check", "ждёт проверки"
@@ -91,6 +91,8 @@ class Import(models.Model):
     # The file's columns the import does not use (skipped, not an error), as the preview names them.
     ignored_columns = models.TextField("пропущенные столбцы", blank=True)
     rows_total = models.PositiveIntegerField("строк в файле", default=0)
+    # Progress of the running step, written by the worker as it goes: rows checked (CHECKING) or written (LOADING).
+    rows_done = models.PositiveIntegerField("обработано строк", default=0)
     background = models.BooleanField("в фоне", default=False)
     error = models.TextField(blank=True)
     queued_at = models.DateTimeField("в очереди с", null=True, blank=True)

@@ -42,7 +42,8 @@ class RegisterListView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(
             registers=sorted(REGISTRY.values(), key=lambda r: r.title),
             exports=list(Export.objects.filter(user=user)[:10]),
-            imports=list(Import.objects.filter(user=user)[:10]),
+            # Not their rows: a 50 000-row import's outcomes are megabytes of JSON (the page lists names).
+            imports=list(Import.objects.filter(user=user).defer("rows")[:10]),
             **kwargs,
         )
 
@@ -144,7 +145,7 @@ class ImportView(LoginRequiredMixin, View):
                     user=request.user, register=register.code, file=uploaded, original_name=uploaded.name[:255]
                 )
                 try:
-                    imports.start_preview(upload, register)  # a large file: checked in the background
+                    imports.start_preview(upload, register)  # read now, checked in the background
                 except imports.BadFile:
                     upload.file.delete(save=False)
                     upload.delete()
@@ -163,12 +164,13 @@ class ImportPreviewView(LoginRequiredMixin, View):
         return get_object_or_404(Import, pk=pk, user=request.user)
 
     def get(self, request, pk):
-        upload = self.get_upload(request, pk)
-        register = get_register(upload.register)
-        if request.htmx:  # the progress fragment polls; once the job has ended, the whole page reloads
+        if request.htmx:  # the progress fragment polls (without the rows); once the job has ended, the page reloads
+            upload = get_object_or_404(Import.objects.defer("rows"), pk=pk, user=request.user)
             if upload.in_progress:
                 return render(request, "registers/_import_progress.html", {"upload": upload})
             return HttpResponseClientRefresh()
+        upload = self.get_upload(request, pk)
+        register = get_register(upload.register)
         errors_only = request.GET.get("errors") == "1"
         # «Только изменения»: what the file would add, change or refuse — not the unchanged rows.
         changes_only = not errors_only and request.GET.get("changes") == "1"
@@ -206,10 +208,11 @@ class ImportPreviewView(LoginRequiredMixin, View):
         except (imports.ImportRefused, imports.BadFile) as exc:
             messages.error(request, str(exc))
             return redirect("registers:import_preview", pk=upload.pk)
-        if upload.status == Import.Status.LOAD:
-            messages.info(
-                request, "Файл большой: строки записываются в фоне, страница покажет, когда всё будет готово."
-            )
+        upload.refresh_from_db(fields=["status", "totals", "error"])  # an eager worker (tests) has run already
+        if upload.in_progress:
+            messages.info(request, "Строки записываются в фоне: страница показывает ход и покажет итог.")
+        elif upload.status == Import.Status.FAILED:
+            messages.error(request, upload.error or imports.LOAD_FAILED)
         elif upload.status == Import.Status.DONE:
             totals = upload.totals
             messages.success(

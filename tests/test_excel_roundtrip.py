@@ -15,8 +15,9 @@ from registers.models import Import
 from registers.resources import CLEAR_MARKER
 
 from . import factories as f
+from .background import eager_worker  # noqa: F401 (the fixture of pytestmark)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_worker")]  # imports run in Celery
 
 IMPORTABLE = sorted(code for code, register in REGISTRY.items() if register.importable)
 

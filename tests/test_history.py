@@ -24,6 +24,7 @@ from people.models import MembershipRole, PersonalDataAccess
 from registers.models import Import
 
 from . import factories as f
+from .background import eager_worker  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +134,7 @@ def test_a_delete_is_recorded_with_what_was_removed(net):
 # -- attribution -----------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("eager_worker")  # the import is checked and loaded by a worker (issue 14)
 def test_an_import_records_one_entry_per_changed_row_and_its_page_leads_to_them(net, login):
     client = login(net.users.admin)
     new_inn = inn_with_checksum("070000777")

@@ -1,9 +1,9 @@
-"""Large import previews run in Celery (registers/imports.py, registers/tasks.py).
+"""Import previews run in Celery (registers/imports.py, registers/tasks.py; issue 14: every file).
 
-A file over REGISTER_IMPORT_SYNC_ROWS is read in the request (a bad file is still refused on the
-form) and checked by a worker; its page follows the check (htmx polling) and cannot be confirmed
-until the check has ended well. A failed check is marked «ошибка» and refuses the confirmation.
-Confirming a large file loads it in the background too, all rows or none.
+A file is read in the request (a bad file is still refused on the form) and checked by a worker; its
+page follows the check (htmx polling, rows checked of the total) and cannot be confirmed until the check
+has ended well. A failed check is marked «ошибка» and refuses the confirmation. Confirming loads the
+file in the background too, all rows or none.
 """
 
 import pytest
@@ -25,7 +25,6 @@ NAMES = {f"МОУ № {n}" for n in NUMBERS}
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.REGISTER_IMPORT_SYNC_ROWS = 2  # three rows are «large»
     return tmp_path
 
 
@@ -75,6 +74,7 @@ def test_a_large_file_is_checked_in_the_background_with_progress(net, login, sen
     assert run_preview(imp.pk) == "nothing to do"  # the same message delivered twice
     imp.refresh_from_db()
     assert imp.status == Import.Status.PREVIEW and imp.totals["new"] == 3 and written() == 0
+    assert imp.rows_done == imp.rows_total == 3
 
     poll = client.get(url, headers={"HX-Request": "true"})
     assert poll.headers.get("HX-Refresh") == "true"  # the check has ended: the page reloads with the rows
@@ -137,12 +137,13 @@ def test_a_check_cancelled_meanwhile_records_nothing(net, login, sent, django_ca
     assert imp.status == Import.Status.CANCELLED and imp.rows == []
 
 
-def test_a_small_file_is_still_checked_while_the_user_waits(net, login, sent):
+def test_even_a_small_file_is_checked_in_the_background(net, login, sent, django_capture_on_commit_callbacks):
     client = login(net.users.admin)
-    response = upload(client, "schools", xlsx_bytes([SCHOOL_HEADERS, school_row(9001), school_row(9002)]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, "schools", xlsx_bytes([SCHOOL_HEADERS, school_row(9001), school_row(9002)]))
     imp = Import.objects.get()
-    assert response.status_code == 302 and sent == []
-    assert imp.status == Import.Status.PREVIEW and not imp.background and imp.totals["new"] == 2
+    assert response.status_code == 302 and sent == [("preview", imp.pk)]
+    assert imp.status == Import.Status.CHECK and imp.background and imp.rows == [] and imp.rows_total == 2
 
 
 def test_a_bad_large_file_is_refused_on_the_form(net, login, sent):

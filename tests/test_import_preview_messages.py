@@ -9,9 +9,10 @@ from django.urls import reverse
 from registers.models import Import
 
 from . import factories as f
+from .background import eager_worker  # noqa: F401 (the fixture of pytestmark)
 from .test_registers import upload, xlsx_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_worker")]  # imports run in Celery
 
 PEOPLE = [
     "Фамилия",

@@ -20,8 +20,9 @@ from registers import imports
 from registers.models import Import
 
 from . import factories as f
+from .background import eager_worker  # noqa: F401 (the fixture of pytestmark)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_worker")]  # imports run in Celery
 
 TEREK_PATH = "РУМО КБР / ЦНППМ КБР / Терское МунУМО"
 TEREK_RMO_PATH = f"{TEREK_PATH} / РМО учителей математики Терского района"

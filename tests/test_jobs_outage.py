@@ -174,10 +174,7 @@ def test_a_monitoring_computation_waits_for_the_broker_and_then_runs(net, login,
     assert campaign.computed_at is not None
 
 
-def test_a_large_import_waits_for_the_broker_and_is_then_checked(
-    net, login, settings, django_capture_on_commit_callbacks
-):
-    settings.REGISTER_IMPORT_SYNC_ROWS = 1
+def test_an_import_waits_for_the_broker_and_is_then_checked(net, login, django_capture_on_commit_callbacks):
     client = login(net.users.admin)
     content = xlsx_bytes([SCHOOL_HEADERS, school_row(9101), school_row(9102)])  # INNs no fixture school has
     with broker_down(), django_capture_on_commit_callbacks(execute=True):

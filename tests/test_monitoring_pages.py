@@ -446,12 +446,16 @@ def test_a_new_campaign_is_computed_in_the_background(net, login, monkeypatch, d
     campaign = MonitoringCampaign.objects.get()
     assert queued == [(campaign.pk, datetime.date.today().isoformat())]
     assert "в фоне" in response.content.decode() and campaign.computed_at is None
-    # The task itself: computes, and on a closed campaign stops with the reason.
-    assert "оценивается" in tasks.compute_campaign(campaign.pk, TODAY.isoformat())
+    # The task itself: computes the computation asked for, and on a closed campaign stops with the reason.
+    job = campaign.computations.get()
+    assert "оценивается" in tasks.compute_campaign(campaign.pk, job.day.isoformat())
     from monitoring import services
 
     services.close(campaign.pk, net.users.reviewer, datetime.datetime.now(datetime.UTC))
+    job = campaign.computations.create(day=TODAY)
     assert "закрыта" in tasks.compute_campaign(campaign.pk, TODAY.isoformat())
+    job.refresh_from_db()
+    assert job.status == "done" and "закрыта" in job.summary
 
 
 def test_admin_configures_sets_with_inline_indicators(net, login):

@@ -96,3 +96,71 @@ def test_docker_compose_workers_together_consume_every_queue_and_mail_alone():
     assert set().union(*consumed.values()) == declared()
     mail = [name for name, queues in consumed.items() if "mail" in queues]
     assert len(mail) == 1 and consumed[mail[0]] == {"mail"}  # letters have a worker of their own
+
+
+# -- a real worker on every queue ------------------------------------------------------------------
+
+BROKER_KEYS = ("broker_url", "broker_transport_options", "result_backend")
+
+
+def reset_connections() -> None:
+    """Celery keeps its broker pools and its result backend once made: make them again from app.conf."""
+    app._pool = None
+    app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local.backend = None
+
+
+def isolated_env(tmp_path) -> dict:
+    """The environment of a worker whose broker no other test uses: its own folders for the filesystem
+    transport, another Redis database for Redis (CI: the suite's database + 1)."""
+    env = {"METODSET_VAR_DIR": str(tmp_path)}
+    url = settings.CELERY_BROKER_URL
+    if url.startswith("redis://"):
+        base, _, db = url.rpartition("/")
+        isolated = f"{base}/{(int(db or 0) + 1) % 16}"
+        env |= {"CELERY_BROKER_URL": isolated, "CELERY_RESULT_BACKEND": isolated}
+    return env
+
+
+@pytest.mark.celery_worker
+def test_a_worker_started_with_the_queue_list_takes_a_task_from_every_queue(tmp_path):
+    """`celery worker -Q <every queue>` as `make worker` starts it, on the real transport: a task sent to
+    each declared queue comes back from that worker."""
+    import os
+    import runpy
+    import subprocess
+    import sys
+    import uuid
+    from unittest import mock
+
+    from network.tasks import ping
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "network.settings", **isolated_env(tmp_path)}
+    with mock.patch.dict(os.environ, env):
+        computed = runpy.run_path(str(settings.BASE_DIR / "network" / "settings.py"))
+    name = f"queues-{uuid.uuid4().hex[:8]}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "network", "worker", "-Q", ",".join(settings.CELERY_QUEUE_NAMES)]
+        + ["--pool=solo", "--loglevel=WARNING", f"--hostname={name}@%h", "--without-gossip", "--without-mingle"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    saved = {key: app.conf[key] for key in BROKER_KEYS}
+    try:
+        app.conf.update({key: computed[f"CELERY_{key.upper()}"] for key in BROKER_KEYS})
+        reset_connections()
+        with mock.patch.dict(os.environ, isolated_env(tmp_path)):
+            for queue in settings.CELERY_QUEUE_NAMES:
+                payload = f"{queue}-{uuid.uuid4().hex[:6]}"
+                assert ping.apply_async(args=[payload], queue=queue).get(timeout=90)["pong"] == payload
+    finally:
+        app.conf.update(saved)
+        reset_connections()
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -18,8 +18,9 @@ from registers.models import Export, Import
 from registers.tasks import run_export
 
 from . import factories as f
+from .background import eager_worker  # noqa: F401 (the fixture of pytestmark)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_worker")]  # imports run in Celery
 
 SCHOOL_HEADERS = ["ИНН", "Полное наименование", "Краткое наименование", "Муниципалитет", "Адрес"]
 TEREK_PATH = "РУМО КБР / ЦНППМ КБР / Терское МунУМО"

@@ -19,6 +19,7 @@ from people.terms import longest_term_end
 from submissions import deadlines
 
 from . import factories as f
+from .background import eager_worker  # noqa: F401 (a fixture)
 from .meetings_helpers import add_chair
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +124,7 @@ def test_a_change_of_role_after_the_term_is_refused(net):
     assert "закончился 31.08.2027" in str(exc.value)
 
 
+@pytest.mark.usefixtures("eager_worker")  # the import is checked and loaded by a worker (issue 14)
 def test_the_import_of_memberships_refuses_a_longer_term(net, login):
     """001 §2.7 on the import path: a row with a term of two years is an error of the row."""
     from .test_registers import TEREK_PATH, upload, xlsx_bytes
