@@ -256,3 +256,32 @@ def test_the_people_preview_looks_up_what_its_rows_name_in_a_few_queries(net):
     # unchanged one (was about eleven a row).
     per_row = (big - small) / 150
     assert per_row <= 7.5, per_row
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_check_s_progress_is_seen_from_another_connection_while_it_runs(net, monkeypatch):
+    """The check is one transaction, rolled back at its end: its progress is written from a second connection,
+    so the page (another connection) reads it while the check goes on."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer: there the progress is written in the job's own transaction")
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    upload = stored(net, people_file(net, 100))
+    Import.objects.filter(pk=upload.pk).update(rows_total=100)
+    seen = []
+    report = jobs.report
+
+    def read_elsewhere(model, pk, **fields):
+        report(model, pk, **fields)
+        other = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with other.cursor() as cursor:
+                cursor.execute(f"SELECT rows_done FROM {Import._meta.db_table} WHERE id = %s", [pk])
+                seen.append((connection.in_atomic_block, cursor.fetchone()[0]))
+        finally:
+            other.close()
+
+    monkeypatch.setattr(jobs, "report", read_elsewhere)
+    assert run_preview(upload.pk) == "checked"
+    inside = [done for atomic, done in seen if atomic]
+    assert len(inside) > 10 and inside == sorted(inside) and inside[-1] == 100, seen
