@@ -138,17 +138,41 @@ def gunicorn_pids(master: int) -> list[int]:
         return []
 
 
-def backend_pids(database: str) -> list[int]:
-    """PostgreSQL backends connected to `database` (their title: «postgres: user database host …»)."""
+def client_ports(pids, server_port: int) -> set[int]:
+    """Local ports of the TCP connections `pids` hold to `server_port` on this machine."""
+    import psutil
+
+    ports = set()
+    for pid in pids:
+        try:
+            connections = psutil.Process(pid).net_connections(kind="tcp")
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        ports |= {c.laddr.port for c in connections if c.raddr and c.raddr.port == server_port}
+    return ports
+
+
+def backend_pids(database: str, ports: set[int] | None = None) -> list[int]:
+    """PostgreSQL backends connected to `database` (their title: «postgres: user database host(port) …»);
+    with `ports`, only those serving a client at one of these ports: the load's, not another program's
+    working on the same database at the same time."""
     import psutil
 
     pids = []
     for process in psutil.process_iter(["cmdline"]):
-        cmdline = process.info["cmdline"] or []
-        title = " ".join(cmdline)
-        if title.startswith("postgres: ") and f" {database} " in f"{title} ":
+        title = " ".join(process.info["cmdline"] or [])
+        if not (title.startswith("postgres: ") and f" {database} " in f"{title} "):
+            continue
+        client = re.search(r"\((\d+)\)", title)
+        if ports is None or (client and int(client.group(1)) in ports):
             pids.append(process.pid)
     return pids
+
+
+def database_port(url: str) -> int:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).port or 5432
 
 
 class CpuMeter:
@@ -630,6 +654,7 @@ def run_locust(plan: dict, users: int, think, args, gunicorn: Gunicorn, workdir:
         "max_requests": args.max_requests,
         "gunicorn": gunicorn.process.pid,
         "database": database_name(args.database),
+        "database_port": database_port(args.database),
     }
     plan_file.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
     command = [str(BIN / "locust"), "-f", str(SCRIPTS / "locustfile.py"), "--headless", "--only-summary"]

@@ -29,7 +29,12 @@ DONE: dict[str, dict] = {}  # username → {"submission", "saves": [[field, text
 STATE = {"logged_in": 0, "window": None, "login": None, "errors": [], "requests": 0}
 METERS = {
     "web": b.CpuMeter(lambda: b.gunicorn_pids(PLAN["gunicorn"])),
-    "pg": b.CpuMeter(lambda: b.backend_pids(PLAN["database"])),
+    # Only the backends serving gunicorn: another program may work on the same database meanwhile.
+    "pg": b.CpuMeter(
+        lambda: b.backend_pids(
+            PLAN["database"], b.client_ports(b.gunicorn_pids(PLAN["gunicorn"]), PLAN["database_port"])
+        )
+    ),
     "locust": b.CpuMeter(lambda: [os.getpid()]),
 }
 

@@ -132,11 +132,17 @@ def test_backends_of_the_database_are_found_by_their_title():
         pytest.skip("PostgreSQL backends only")
     connection.ensure_connection()
     with connection.cursor() as cur:
-        cur.execute("SELECT pg_backend_pid()")
-        pid = cur.fetchone()[0]
+        cur.execute("SELECT pid, client_port, inet_server_port() FROM pg_stat_activity WHERE pid = pg_backend_pid()")
+        pid, client_port, server_port = cur.fetchone()
     if not Path(f"/proc/{pid}").exists():
         pytest.skip("the server runs on another host")
-    assert pid in bench.backend_pids(connection.settings_dict["NAME"])
+    name = connection.settings_dict["NAME"]
+    assert pid in bench.backend_pids(name)
+    # Only the backends of the given clients: this process's connection is found by its port, no other.
+    ports = bench.client_ports([os.getpid()], server_port)
+    assert client_port in ports
+    assert pid in bench.backend_pids(name, ports)
+    assert pid not in bench.backend_pids(name, ports - {client_port})
 
 
 def test_the_section_replaces_only_its_own_markers(tmp_path):
