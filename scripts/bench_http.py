@@ -736,7 +736,8 @@ def section(args, info: str, size: dict, stages: list[tuple[dict, dict]], local:
         f"{n(size['submissions'])} documents; the load's region «{size['region']}» has "
         f"{n(size['region_units'])} units. {info}.",
         "",
-        f"gunicorn with production settings on loopback: {args.workers} gthread workers × {args.threads} threads. "
+        f"gunicorn with production settings on loopback: {args.workers} {args.worker_class} workers × "
+        f"{args.threads if args.worker_class == 'gthread' else 1} threads. "
         "A worker is a process, so the workers use both cores despite the GIL; one more worker than cores keeps a "
         "core busy while another worker waits for PostgreSQL, and the threads of a worker overlap those waits "
         f"without the memory of more processes. Each thread keeps its database connection for the run "
@@ -793,8 +794,9 @@ def section(args, info: str, size: dict, stages: list[tuple[dict, dict]], local:
         f"requests): {web:.0f} ms of gunicorn CPU and {pg:.0f} ms of PostgreSQL backend CPU (both from /proc: "
         "the server does not preload pg_stat_statements); the same mix in "
         f"one process through the test client takes {weighted:.0f} ms (its SQL round trips included), of which "
-        f"{weighted_cpu:.0f} ms of this process's CPU (middleware, view, ORM, template). What the web CPU has above "
-        "that is gunicorn's own (sockets, HTTP parsing, threads) and the switching of threads under load. locust "
+        f"{weighted_cpu:.0f} ms of this process's CPU (middleware, view, ORM, template; the rest waits for "
+        f"PostgreSQL). So HTTP and gunicorn add {max(0.0, web - weighted_cpu):.0f} ms of CPU at most; what a request "
+        "waits beyond its own cost is the queue for a core. locust "
         f"itself used {cpu['locust'] / per * 1000:.0f} ms of CPU per request on the same cores.",
     ]
     lines += conclusions(stages, args)
@@ -824,6 +826,15 @@ def conclusions(stages, args) -> list[str]:
         f"Web, database and load generator together spend {cost * 1000:.0f} ms of CPU per request at "
         f"{main['users']} users, so two cores cannot serve more than about {estimate:.0f} req/s.",
     ]
+    rate = cpu["requests"] / cpu["wall"]
+    lines[-1] += f" At {main['users']} users the load needs about {rate * cost:.1f} of the two cores ({rate:.1f} req/s)"
+    if (main["all"]["p95"] or 0) < TARGET_P95_MS:
+        lines[-1] += ", and p95 stays under 1 s."
+    else:
+        lines[-1] += (
+            f"; p95 was {ms(main['all']['p95'])} ms with a load average of {main['load']:.1f} at the start: other "
+            "work held the cores, and the requests queued for them."
+        )
     for r, _ in stages:
         if not r["think"][1]:
             rate = r["cpu"]["requests"] / r["cpu"]["wall"]
