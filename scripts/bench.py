@@ -219,7 +219,8 @@ def cases() -> list[tuple[str, str, str]]:
     rumo = OrgUnit.objects.get(region__code="gen01", parent__isnull=True)
     cnppm = OrgUnit.objects.get(parent=rumo)
     municipality = OrgUnit.objects.filter(parent=cnppm).order_by("lft").first()
-    report = Campaign.objects.get(region=rumo.region, document_type="report")
+    # The generator's report campaign is the region's first (a load test may have added its own since).
+    report = Campaign.objects.filter(region=rumo.region, document_type="report").order_by("pk").first()
     monitoring = MonitoringCampaign.objects.filter(region=rumo.region, computed_at__isnull=False).first()
     cell = Result.objects.filter(row__campaign=monitoring, numerator__gt=0).order_by("-denominator").first()
     returned = (
