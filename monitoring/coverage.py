@@ -22,30 +22,33 @@ from .models import Assessed, Indicator, IndicatorSet, Row
 SHOWN = 300
 
 
-def monitored_q(region_ids) -> Q | None:
-    """The units of these regions that the regions' indicator sets assess (None: no set assesses any)."""
-    levels: dict[int, set[str]] = {}
-    for region_id, assessed in (
-        Indicator.objects.filter(indicator_set__region_id__in=region_ids)
-        .values_list("indicator_set__region_id", "assessed")
-        .distinct()
-    ):
-        levels.setdefault(region_id, set()).add(assessed)
-    kinds: dict[int, set[int]] = {}
-    mo_sets = IndicatorSet.objects.filter(region_id__in=region_ids, indicators__assessed=Assessed.MO).values_list(
-        "region_id", "mo_kinds"
-    )
-    for region_id, kind_id in mo_sets.distinct():
-        if kind_id is not None:
-            kinds.setdefault(region_id, set()).add(kind_id)
+def monitored_q(region_ids=None) -> Q | None:
+    """The units that the regions' indicator sets assess (None: no set assesses any); all regions by default.
+
+    The condition has one term per unit kind (and one for the municipalities), each with the list of the
+    regions that assess it, so its size and the two queries that build it do not grow with the regions.
+    """
+    indicators = Indicator.objects.all()
+    sets = IndicatorSet.objects.filter(indicators__assessed=Assessed.MO)
+    if region_ids is not None:
+        indicators = indicators.filter(indicator_set__region_id__in=region_ids)
+        sets = sets.filter(region_id__in=region_ids)
+    municipal: set[int] = set()
+    assessing: set[int] = set()
+    for region_id, assessed in indicators.order_by().values_list("indicator_set__region_id", "assessed").distinct():
+        assessing.add(region_id)
+        if assessed == Assessed.MUNICIPALITY:
+            municipal.add(region_id)
+    regions_of_kind: dict[int, set[int]] = {}
+    for region_id, kind_id in sets.order_by().values_list("region_id", "mo_kinds").distinct():
+        if kind_id is not None and region_id in assessing:
+            regions_of_kind.setdefault(kind_id, set()).add(region_id)
     query = None
-    for region_id, assessed in levels.items():
-        parts = Q(pk__in=[])
-        if kinds.get(region_id):
-            parts |= Q(kind_id__in=sorted(kinds[region_id]))
-        if Assessed.MUNICIPALITY in assessed:
-            parts |= Q(kind__level=Level.MUNICIPAL) & ~Q(parent__kind__level=Level.MUNICIPAL)
-        one = Q(region_id=region_id) & parts
+    for kind_id, regions in sorted(regions_of_kind.items()):
+        one = Q(kind_id=kind_id, region_id__in=sorted(regions))
+        query = one if query is None else query | one
+    if municipal:
+        one = Q(region_id__in=sorted(municipal), kind__level=Level.MUNICIPAL) & ~Q(parent__kind__level=Level.MUNICIPAL)
         query = one if query is None else query | one
     return query
 
@@ -56,8 +59,9 @@ def working_on_q(day: datetime.date) -> Q:
 
 def uncovered(units, year: int):
     """Of `units` (a queryset of OrgUnit), those that must be monitored and no campaign of `year` covered."""
-    region_ids = list(units.order_by().values_list("region_id", flat=True).distinct())
-    wanted = monitored_q(region_ids) if region_ids else None
+    # Every region's sets (a small table) rather than the regions of `units` (a scan of the units table):
+    # the terms of other regions select nothing from `units`.
+    wanted = monitored_q()
     if wanted is None:
         return units.none()
     covered = Row.objects.filter(unit=OuterRef("pk"), campaign__year=year)

@@ -203,6 +203,9 @@ class MonitoringCampaign(models.Model):
     state = models.CharField("состояние", max_length=10, choices=State.choices, default=State.OPEN)
     computed_at = models.DateTimeField("рассчитана", null=True, blank=True)
     computed_on = models.DateField("данные на дату", null=True, blank=True)
+    # The page's score distribution and heat table, aggregated over every result: written by
+    # services.compute and after each hand-entered value (services.refresh_summary); None before the first.
+    summary = models.JSONField("сводка итогов", null=True, blank=True, editable=False)
     closed_at = models.DateTimeField("закрыта", null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

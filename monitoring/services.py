@@ -156,7 +156,8 @@ def _write(campaign_id, scope, indicators, keys_of, outcomes, today, now) -> Com
     update_totals(campaign)
     campaign.computed_at = now or timezone.now()
     campaign.computed_on = today
-    campaign.save(update_fields=["computed_at", "computed_on"])
+    campaign.summary = aggregate_summary(campaign)
+    campaign.save(update_fields=["computed_at", "computed_on", "summary"])
     return ComputeSummary(rows=len(rows), computed=len(computed), manual=len(manual), removed=len(stale))
 
 
@@ -274,6 +275,7 @@ def enter_manual(
         storage = result.evidence_file.storage
         transaction.on_commit(lambda: storage.delete(old_file))
     update_totals(campaign, [result.row_id])
+    refresh_summary(campaign, [indicator.pk])
     return result
 
 
@@ -312,22 +314,77 @@ def previous_totals(previous, rows) -> dict[tuple, int]:
     }
 
 
+# The score distribution and the heat table aggregate every result of the campaign (239 000 at national
+# size: 0.9 s each). They change only when results are written — services.compute and enter_manual, the only
+# writers of Result — so they are stored on the campaign by those two (campaign.summary) and read from there:
+#   {"scores": {"<indicator>": {"2": n, "1": n, "0": n, "": n}},
+#    "heat": {"<municipality or ''>": {"<indicator>": average score}}}
+
+
+def aggregate_summary(campaign, indicator_ids=None) -> dict:
+    """The two aggregates over the campaign's results (of these indicators only, when given): two queries."""
+    results = Result.objects.filter(row__campaign=campaign).order_by()
+    if indicator_ids is not None:
+        results = results.filter(indicator_id__in=indicator_ids)
+    scores: dict[str, dict[str, int]] = {}
+    for r in results.values("indicator_id", "score").annotate(n=Count("pk")):
+        key = "" if r["score"] is None else str(r["score"])
+        scores.setdefault(str(r["indicator_id"]), {})[key] = r["n"]
+    heat_cells: dict[str, dict[str, float]] = {}
+    averages = (
+        results.filter(score__isnull=False).values("row__municipality_id", "indicator_id").annotate(avg=Avg("score"))
+    )
+    for r in averages:
+        municipality = "" if r["row__municipality_id"] is None else str(r["row__municipality_id"])
+        heat_cells.setdefault(municipality, {})[str(r["indicator_id"])] = float(r["avg"])
+    return {"scores": scores, "heat": heat_cells}
+
+
+def refresh_summary(campaign, indicator_ids) -> None:
+    """After values of these indicators changed: their part of the stored summary aggregated again (a full
+    one when there is none yet). The caller holds the campaign's row lock (_lock_open)."""
+    stored = campaign.summary
+    if stored is None:
+        campaign.summary = aggregate_summary(campaign)
+    else:
+        fresh = aggregate_summary(campaign, indicator_ids)
+        drop = {str(i) for i in indicator_ids}
+        scores = {k: v for k, v in stored.get("scores", {}).items() if k not in drop}
+        scores.update(fresh["scores"])
+        heat_cells = {}
+        for municipality, cells in stored.get("heat", {}).items():
+            kept = {k: v for k, v in cells.items() if k not in drop}
+            if kept:
+                heat_cells[municipality] = kept
+        for municipality, cells in fresh["heat"].items():
+            heat_cells.setdefault(municipality, {}).update(cells)
+        campaign.summary = {"scores": scores, "heat": heat_cells}
+    MonitoringCampaign.objects.filter(pk=campaign.pk).update(summary=campaign.summary)
+
+
+def summary_of(campaign) -> dict:
+    """The stored summary; a campaign computed before summaries were stored gets its own once, here."""
+    if campaign.summary is None:
+        summary = aggregate_summary(campaign)
+        # Only if still none: a value entered meanwhile has stored a fresher one.
+        MonitoringCampaign.objects.filter(pk=campaign.pk, summary__isnull=True).update(summary=summary)
+        campaign.summary = summary
+    return campaign.summary
+
+
 def distribution(campaign, indicators) -> list[dict]:
     """Per indicator: how many rows scored 2, 1, 0 and н/д, with bar widths in percent."""
-    counts: dict[int, dict] = {i.pk: {2: 0, 1: 0, 0: 0, None: 0} for i in indicators}
-    for r in Result.objects.filter(row__campaign=campaign).values("indicator_id", "score").annotate(n=Count("pk")):
-        if r["indicator_id"] in counts:
-            counts[r["indicator_id"]][r["score"]] = r["n"]
+    stored = summary_of(campaign)["scores"]
     out = []
     for indicator in indicators:
-        c = counts[indicator.pk]
+        c = stored.get(str(indicator.pk), {})
         total = sum(c.values()) or 1
         out.append(
             {
                 "indicator": indicator,
                 "bars": [
-                    {"label": label, "css": css, "n": c[key], "width": round(100 * c[key] / total, 1)}
-                    for key, label, css in ((2, "2", "s2"), (1, "1", "s1"), (0, "0", "s0"), (None, "н/д", "sn"))
+                    {"label": label, "css": css, "n": c.get(key, 0), "width": round(100 * c.get(key, 0) / total, 1)}
+                    for key, label, css in (("2", "2", "s2"), ("1", "1", "s1"), ("0", "0", "s0"), ("", "н/д", "sn"))
                 ],
             }
         )
@@ -338,26 +395,20 @@ def heat(campaign, indicators) -> list[dict]:
     """The network's map as a table: average score per municipality × indicator."""
     from orgunits.models import OrgUnit
 
-    cells: dict[int | None, dict[int, float]] = {}
-    for r in (
-        Result.objects.filter(row__campaign=campaign, score__isnull=False)
-        .values("row__municipality_id", "indicator_id")
-        .annotate(avg=Avg("score"))
-    ):
-        cells.setdefault(r["row__municipality_id"], {})[r["indicator_id"]] = r["avg"]
-    names = dict(OrgUnit.objects.filter(pk__in=[k for k in cells if k]).values_list("pk", "name"))
+    cells = summary_of(campaign)["heat"]
+    names = dict(OrgUnit.objects.filter(pk__in=[int(k) for k in cells if k]).values_list("pk", "name"))
     out = []
-    for municipality_id, by_indicator in sorted(cells.items(), key=lambda kv: names.get(kv[0], "")):
+    for municipality, by_indicator in sorted(cells.items(), key=lambda kv: names.get(int(kv[0] or 0), "")):
         values = []
         for indicator in indicators:
-            avg = by_indicator.get(indicator.pk)
+            avg = by_indicator.get(str(indicator.pk))
             values.append(
                 {
-                    "avg": None if avg is None else round(float(avg), 2),
-                    "css": "" if avg is None else f"heat{min(4, int(float(avg) * 2))}",
+                    "avg": None if avg is None else round(avg, 2),
+                    "css": "" if avg is None else f"heat{min(4, int(avg * 2))}",
                 }
             )
-        out.append({"name": names.get(municipality_id, "вне муниципалитетов"), "values": values})
+        out.append({"name": names.get(int(municipality or 0), "вне муниципалитетов"), "values": values})
     return out
 
 
