@@ -12,6 +12,7 @@ from django.views.generic import FormView, TemplateView, View
 from network.uploads import KeptUploadsViewMixin
 from network.views import RestrictedObjectMixin, get_restricted
 from orgunits.models import OrgUnit
+from people.access import may_see_person
 from people.models import Person, PersonalDataAccess
 from people.services import log_personal_data
 from people.views import get_person
@@ -42,7 +43,7 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
         person = get_person(user, self.kwargs["pk"])
         log_personal_data(user, person, PersonalDataAccess.Action.VIEW, "портфолио")
         today = timezone.localdate()
-        can_manage = Person.objects.restrict(user, "manage").filter(pk=person.pk).exists()
+        can_manage = may_see_person(user, person.pk, "manage")
         mentoring = Mentoring.objects.select_related("mentor", "mentee")
         is_own = person.user_id is not None and person.user_id == user.pk
         courses = list(person.courses.select_related("confirmed_by"))

@@ -3,6 +3,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
@@ -13,7 +14,6 @@ from network.forms import attach_errors
 from network.idsets import id_array, read_ids
 from network.models import normalize_search
 from network.pagination import CappedPaginator
-from network.views import get_restricted
 from orgunits import services as orgunit_services
 from orgunits.access import access_for
 from orgunits.models import DocumentType, OrgUnit, School
@@ -21,7 +21,7 @@ from orgunits.views import UnitActionMixin, get_unit
 from submissions import editing
 
 from . import candidates, services
-from .access import visible_ids
+from .access import may_see_person, q_for_person_rows, visible_ids
 from .filters import PersonFilter
 from .forms import (
     NOT_DUPLICATE,
@@ -38,7 +38,21 @@ from .tables import PersonTable
 
 
 def get_person(user, pk, action="view"):
-    return get_restricted(Person.objects.select_related("school", "region", "user"), user, pk, action)
+    """One teacher's card by the rule of `get_restricted` (not visible → 404, visible but `action` not
+    allowed → 403), checked for this one person by index probes (`q_for_person_rows`) rather than through
+    the whole visible set, which is a region's 80 000 people for a reviewer."""
+    access = access_for(user)
+    seen = q_for_person_rows(access, "view")
+    if seen is None:
+        raise Http404("Не найдено.")
+    people = Person.objects.select_related("school", "region", "user").filter(seen)
+    allowed = seen if action == "view" else q_for_person_rows(access, action)
+    person = people.filter(allowed, pk=pk).first() if allowed is not None else None
+    if person is not None:
+        return person
+    if action != "view" and people.filter(pk=pk).exists():
+        raise PermissionDenied("Недостаточно прав для этого действия.")
+    raise Http404("Не найдено.")
 
 
 class PersonListView(LoginRequiredMixin, SingleTableMixin, FilterView):
@@ -107,7 +121,7 @@ class PersonDetailView(LoginRequiredMixin, TemplateView):
             former=[m for m in memberships if m.left_on is not None],
             visible_units=visible_units,
             subjects=list(person.subjects.all()),
-            can_edit=Person.objects.restrict(user, "manage").filter(pk=person.pk).exists(),
+            can_edit=may_see_person(user, person.pk, "manage"),
             teaching_years=person.teaching_years(timezone.localdate()),
             # Evaluated only when the template shows it (to those who may edit the card).
             grant_log=orgunit_services.grant_log_for(user, person.user_id) if person.user_id else [],

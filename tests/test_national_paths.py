@@ -5,7 +5,8 @@
 - the searches of orders and practices are served by trigram indexes on PostgreSQL (EXPLAIN);
 - the monitoring rules filter by one id set of the subtree, never by an OR across two tables;
 - «возвращены мной» looks only at the documents the reviewer returned;
-- the people list builds its visible id set once; the monitoring results read their cells unsorted.
+- the people list builds its visible id set once; the monitoring results read their cells unsorted;
+- one teacher's card and portfolio check that one person by index probes, not through the whole visible set.
 
 The EXPLAIN checks run on PostgreSQL only (DATABASE_URL=postgres://…); SQLite has no trigram index.
 """
@@ -263,3 +264,76 @@ def test_the_results_cells_are_read_without_sorting_joins(net, login):
     routes = Result.objects.get(row__campaign=campaign, row__unit=net.terek_rmo, indicator__code="routes")
     page = response.content.decode()
     assert f'href="{reverse("monitoring:result", args=[routes.pk])}"' in page and 'title="routes: ' in page
+
+
+# -- one teacher's card: checked for that person, not through the whole visible set --------------------------------
+
+
+def people_around(net):
+    """A teacher in each place the rule looks at: a member of a unit, a school's teacher, the region's, another
+    region's member of a unit here, and a stranger in another region."""
+    other_region = f.RegionFactory(code="other", name="Другой регион")
+    member = f.PersonFactory(region=net.region, last_name="Членова")
+    f.member(member, net.baksan_rmo, "member")
+    visitor = f.PersonFactory(region=other_region, last_name="Гостева")
+    f.member(visitor, net.terek_rmo, "member")
+    return [
+        member,
+        visitor,
+        f.PersonFactory(region=net.region, school=net.baksan_school, last_name="Школьная"),
+        f.PersonFactory(region=net.region, last_name="Региональная"),
+        f.PersonFactory(region=other_region, last_name="Чужая"),
+        *Person.objects.filter(user__isnull=False),
+    ]
+
+
+def test_one_persons_check_keeps_the_rule_of_the_visible_set(net):
+    from people.access import may_see_person
+
+    people = people_around(net)
+    for user in vars(net.users).values():
+        for action in ("view", "manage"):
+            expected = set(Person.objects.restrict(user, action).values_list("pk", flat=True))
+            got = {p.pk for p in people if may_see_person(user, p.pk, action)}
+            assert got == expected & {p.pk for p in people}, (user.username, action)
+
+
+def test_the_card_answers_404_and_403_as_before(net):
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from network.views import get_restricted
+    from people.views import get_person
+
+    def outcome(fn, *args):
+        try:
+            return fn(*args).pk
+        except Http404:
+            return 404
+        except PermissionDenied:
+            return 403
+
+    people = people_around(net)
+    seen = {404: 0, 403: 0, "ok": 0}
+    for user in vars(net.users).values():
+        for person in people:
+            for action in ("view", "manage"):
+                before = outcome(get_restricted, Person.objects.all(), user, person.pk, action)
+                after = outcome(get_person, user, person.pk, action)
+                assert after == before, (user.username, person.last_name, action)
+                seen[before if before in (403, 404) else "ok"] += 1
+    assert all(seen.values()), seen  # every outcome was met
+
+
+def test_the_card_and_portfolio_build_no_visible_set(net, login):
+    person = f.PersonFactory(region=net.region, last_name="Карточкина")
+    client = login(net.users.reviewer)
+    pages = ((reverse("people:person", args=[person.pk]), 10), (reverse("growth:portfolio", args=[person.pk]), 18))
+    for url, bound in pages:
+        response, sql = queries_of(client, url)
+        assert "Карточкина" in response.content.decode()
+        assert not [q for q in sql if "UNION" in q and "people_membership" in q], url
+        assert len(sql) <= bound, (url, len(sql))
+    outsider = login(net.users.outsider)
+    assert outsider.get(reverse("people:person", args=[person.pk])).status_code == 404
+    assert outsider.get(reverse("growth:portfolio", args=[person.pk])).status_code == 404
