@@ -203,9 +203,6 @@ class MonitoringCampaign(models.Model):
     state = models.CharField("состояние", max_length=10, choices=State.choices, default=State.OPEN)
     computed_at = models.DateTimeField("рассчитана", null=True, blank=True)
     computed_on = models.DateField("данные на дату", null=True, blank=True)
-    # The page's score distribution and heat table, aggregated over every result: written by
-    # services.compute and after each hand-entered value (services.refresh_summary); None before the first.
-    summary = models.JSONField("сводка итогов", null=True, blank=True, editable=False)
     closed_at = models.DateTimeField("закрыта", null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -254,6 +251,24 @@ class MonitoringCampaign(models.Model):
     def last_computation(self):
         """The computation the campaign page shows: its progress while it waits or runs, else how it ended."""
         return self.computations.order_by("-pk").first()
+
+
+class CampaignSummary(models.Model):
+    """The results page's score distribution and heat table, aggregated over every result of the campaign:
+    written by services.compute and after each hand-entered value (services.refresh_summary). A table of its
+    own (tens of kilobytes at national size) so that reading campaigns does not carry it."""
+
+    campaign = models.OneToOneField(
+        MonitoringCampaign, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    data = models.JSONField("сводка итогов", default=dict)
+
+    class Meta:
+        verbose_name = "сводка итогов кампании"
+        verbose_name_plural = "сводки итогов кампаний"
+
+    def __str__(self):
+        return f"Сводка: {self.campaign_id}"
 
 
 class Row(models.Model):

@@ -19,7 +19,16 @@ import workflow
 from orgunits.access import access_for
 
 from . import rules, scoring
-from .models import Indicator, Method, MonitoringCampaign, Recommendation, Result, Row, Scoring
+from .models import (
+    CampaignSummary,
+    Indicator,
+    Method,
+    MonitoringCampaign,
+    Recommendation,
+    Result,
+    Row,
+    Scoring,
+)
 
 CLOSED = "Кампания закрыта: значения заморожены и больше не пересчитываются и не изменяются."
 NOT_STARTED = "Год мониторинга ещё не начался: считать нечего."
@@ -156,8 +165,8 @@ def _write(campaign_id, scope, indicators, keys_of, outcomes, today, now) -> Com
     update_totals(campaign)
     campaign.computed_at = now or timezone.now()
     campaign.computed_on = today
-    campaign.summary = aggregate_summary(campaign)
-    campaign.save(update_fields=["computed_at", "computed_on", "summary"])
+    campaign.save(update_fields=["computed_at", "computed_on"])
+    CampaignSummary.objects.update_or_create(campaign=campaign, defaults={"data": aggregate_summary(campaign)})
     return ComputeSummary(rows=len(rows), computed=len(computed), manual=len(manual), removed=len(stale))
 
 
@@ -316,7 +325,7 @@ def previous_totals(previous, rows) -> dict[tuple, int]:
 
 # The score distribution and the heat table aggregate every result of the campaign (239 000 at national
 # size: 0.9 s each). They change only when results are written — services.compute and enter_manual, the only
-# writers of Result — so they are stored on the campaign by those two (campaign.summary) and read from there:
+# writers of Result — so those two store them (CampaignSummary) and the page reads them from there:
 #   {"scores": {"<indicator>": {"2": n, "1": n, "0": n, "": n}},
 #    "heat": {"<municipality or ''>": {"<indicator>": average score}}}
 
@@ -343,9 +352,9 @@ def aggregate_summary(campaign, indicator_ids=None) -> dict:
 def refresh_summary(campaign, indicator_ids) -> None:
     """After values of these indicators changed: their part of the stored summary aggregated again (a full
     one when there is none yet). The caller holds the campaign's row lock (_lock_open)."""
-    stored = campaign.summary
+    stored = CampaignSummary.objects.filter(campaign=campaign).values_list("data", flat=True).first()
     if stored is None:
-        campaign.summary = aggregate_summary(campaign)
+        data = aggregate_summary(campaign)
     else:
         fresh = aggregate_summary(campaign, indicator_ids)
         drop = {str(i) for i in indicator_ids}
@@ -358,18 +367,21 @@ def refresh_summary(campaign, indicator_ids) -> None:
                 heat_cells[municipality] = kept
         for municipality, cells in fresh["heat"].items():
             heat_cells.setdefault(municipality, {}).update(cells)
-        campaign.summary = {"scores": scores, "heat": heat_cells}
-    MonitoringCampaign.objects.filter(pk=campaign.pk).update(summary=campaign.summary)
+        data = {"scores": scores, "heat": heat_cells}
+    CampaignSummary.objects.update_or_create(campaign=campaign, defaults={"data": data})
 
 
 def summary_of(campaign) -> dict:
-    """The stored summary; a campaign computed before summaries were stored gets its own once, here."""
-    if campaign.summary is None:
-        summary = aggregate_summary(campaign)
-        # Only if still none: a value entered meanwhile has stored a fresher one.
-        MonitoringCampaign.objects.filter(pk=campaign.pk, summary__isnull=True).update(summary=summary)
-        campaign.summary = summary
-    return campaign.summary
+    """The stored summary (read once per campaign object); a campaign computed before summaries were stored
+    gets its own here, once."""
+    if "_summary" not in campaign.__dict__:
+        data = CampaignSummary.objects.filter(campaign_id=campaign.pk).values_list("data", flat=True).first()
+        if data is None:
+            data = aggregate_summary(campaign)
+            # If a value entered meanwhile has stored a fresher one, that one stays.
+            CampaignSummary.objects.get_or_create(campaign_id=campaign.pk, defaults={"data": data})
+        campaign.__dict__["_summary"] = data
+    return campaign.__dict__["_summary"]
 
 
 def distribution(campaign, indicators) -> list[dict]:
