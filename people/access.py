@@ -30,9 +30,12 @@ def q_for_people(access, action: str) -> Q | None:
     return Q(pk__in=ids)
 
 
-def visible_ids(access, action: str):
+def visible_ids(access, action: str, *, beyond_regions: bool = False):
     """The ids of the people `access` may see (or keep), as one query of ids (a list when there is
-    nothing to ask); None = nobody. Not for a superuser (who sees everyone: q_for_people gives no filter)."""
+    nothing to ask); None = nobody. Not for a superuser (who sees everyone: q_for_people gives no filter).
+
+    `beyond_regions`: only those outside the regions the user holds whole (`access.regions`), whom the
+    caller adds as `region IN (…)`, an index the planner can use, instead of 80 000 ids of a region."""
     if not getattr(access.user, "is_authenticated", False):
         return None  # an anonymous visitor has no card of their own (and `user=` would not take one)
     from orgunits.models import OrgUnit
@@ -41,15 +44,27 @@ def visible_ids(access, action: str):
     unit_action = "manage" if action == "manage" else "view_people"
     units_q = access.q_for_units(unit_action)
     regions = access.regions(unit_action)
+    beyond = sorted(regions) if beyond_regions else []
     # One id set made of a UNION of indexed lookups: an OR of these conditions over the person
     # table makes PostgreSQL scan every row (a million at national scale) for each page.
-    people = Person.objects.order_by()
+    people = Person.objects.order_by().exclude(region__in=beyond) if beyond else Person.objects.order_by()
+    members = Membership.objects.order_by()
+    if beyond:
+        members = members.exclude(person__region__in=beyond)
     sources = [people.filter(user=access.user).values("pk")] if action == "view" else []
     if units_q is not None:
         units = OrgUnit.objects.filter(units_q).order_by().values("pk")
-        sources.append(Membership.objects.filter(unit__in=units).order_by().values("person_id"))
-        sources.append(people.filter(school__municipality__in=units).values("pk"))
-    if regions:
+        if connection.vendor == "postgresql":
+            # `unit_id = ANY(ARRAY(…))`: the region's 22 000 units probe the memberships' index; with
+            # `unit_id IN (…)` PostgreSQL hashed them against a sequential scan of all 1.5 M memberships
+            # (350 → 70 ms for a whole region at national size), the same for the schools.
+            units = ArraySubquery(units)
+            sources.append(members.filter(unit__id__any_of=units).values("person_id"))
+            sources.append(people.filter(school__municipality__id__any_of=units).values("pk"))
+        else:
+            sources.append(members.filter(unit__in=units).values("person_id"))
+            sources.append(people.filter(school__municipality__in=units).values("pk"))
+    if regions and not beyond:
         sources.append(people.filter(region__in=sorted(regions)).values("pk"))
     if not sources:
         return []

@@ -337,3 +337,19 @@ def test_the_card_and_portfolio_build_no_visible_set(net, login):
     outsider = login(net.users.outsider)
     assert outsider.get(reverse("people:person", args=[person.pk])).status_code == 404
     assert outsider.get(reverse("growth:portfolio", args=[person.pk])).status_code == 404
+
+
+def test_a_whole_region_travels_as_its_index_not_as_ids(net, login):
+    from orgunits.access import access_for
+    from people.access import visible_ids
+
+    people = people_around(net)
+    visitor = next(p for p in people if p.last_name == "Гостева")
+    reviewer = net.users.reviewer
+    beyond = visible_ids(access_for(reviewer), "view", beyond_regions=True)
+    assert {pk for (pk,) in beyond.values_list("pk")} == {visitor.pk}  # the region's own people are not ids
+    # The list still shows exactly the visible set: the region by its index plus those beyond it.
+    response = login(reviewer).get(reverse("people:list"), {"per_page": 100})
+    shown = {row.record.pk for row in response.context["table"].page.object_list}
+    assert shown == set(Person.objects.restrict(reviewer).values_list("pk", flat=True))
+    assert visitor.pk in shown and not [p for p in people if p.last_name == "Чужая" and p.pk in shown]
