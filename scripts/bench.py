@@ -633,6 +633,12 @@ def main():
         call_command("migrate", verbosity=0, interactive=False)
         print("Сеть…", flush=True)
         generated = build(args.size)
+        # Fresh statistics before measuring: the network may have grown since the last ANALYZE (a computed
+        # campaign, a load test), and a server without autovacuum would plan on stale row counts.
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         info, data_counts = machine(), counts()
         print(data_counts, flush=True)
         print("Страницы…", flush=True)
