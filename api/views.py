@@ -29,7 +29,7 @@ from people.services import log_personal_data_many
 from submissions import dashboard
 from submissions.models import Submission
 from submissions.reminders import last_reminded
-from submissions.views import campaigns_for
+from submissions.services import campaigns_for
 
 from . import filters, serializers
 from .schema import described
@@ -218,7 +218,7 @@ class CampaignViewSet(ApiViewSet):
 
     def get_queryset(self):
         # Campaigns are regional, not a unit's rows: seen wherever one sees a unit of the region — the rule of
-        # the campaign pages (submissions.views.campaigns_for). Candidacies ride on campaigns nobody files in.
+        # the campaign pages (submissions.services.campaigns_for). Candidacies ride on campaigns nobody files in.
         return (
             campaigns_for(self.request.user)
             .filter(document_type__in=[DocumentType.PLAN, DocumentType.REPORT])

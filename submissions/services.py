@@ -13,7 +13,7 @@ from orgunits.access import access_for
 from orgunits.models import OrgUnit
 from workflow.kinds import kind
 
-from .models import State, Submission
+from .models import Campaign, State, Submission
 
 FILING_ROLES = ("chair", "deputy", "secretary", "methodist")
 
@@ -221,3 +221,19 @@ def send_problems(submission) -> list[str]:
     sections, impossible figures, an empty plan). Advisory: the filer may send all the same."""
     check = getattr(content_module(submission.document_type), "send_problems", None)
     return list(check(submission)) if check is not None else []
+
+
+def visible_regions(user) -> set[int] | None:
+    """Regions where the user sees at least one unit (None: every region, for a superuser)."""
+    access = access_for(user)
+    if access.superuser:
+        return None
+    return {span.region_id for span in access.top_spans()}
+
+
+def campaigns_for(user):
+    """The campaigns a user sees, for the pages and the API alike. Campaigns have no `restrict()`: a campaign
+    is regional, not a unit's row — it is seen wherever one sees a unit of its region."""
+    qs = Campaign.objects.select_related("region")
+    regions = visible_regions(user)
+    return qs if regions is None else qs.filter(region_id__in=regions)

@@ -36,6 +36,7 @@ from . import dashboard, exports, reminders, routing, services
 from .editing import ru_plural
 from .forms import CampaignForm, HistoricalForm, default_year
 from .models import Campaign, State, Submission
+from .services import campaigns_for
 
 
 def clock(obj=None):
@@ -51,20 +52,6 @@ def editor_url(submission) -> str:
 
 
 # -- campaigns ------------------------------------------------------------------------------------
-
-
-def visible_regions(user) -> set[int] | None:
-    """Regions where the user sees at least one unit (None: every region, for a superuser)."""
-    access = access_for(user)
-    if access.superuser:
-        return None
-    return {span.region_id for span in access.top_spans()}
-
-
-def campaigns_for(user):
-    qs = Campaign.objects.select_related("region")
-    regions = visible_regions(user)
-    return qs if regions is None else qs.filter(region_id__in=regions)
 
 
 def get_campaign(user, pk) -> Campaign:
